@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Execute notebooks top to bottom through the real .NET Interactive Jupyter kernel.
+
+This is what Jupyter does when you press "Run all": nbclient starts the kernel named in the
+kernelspec (our `.net-csharp`, written by environment/setup.sh), sends each cell, and collects
+the outputs. The first cell that raises stops the notebook; the script then prints the notebook,
+the cell number (1-based, counting every cell) and the error, saves the executed copy, and exits 1.
+
+Usage: run_notebooks.py --out DIR [--timeout S] NOTEBOOK...
+Environment passed to the kernel: MIDPG_QUICK (quick mode), MIDPG_OUTPUT (figure folder).
+"""
+import argparse
+import os
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def error_text(cell):
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            trace = "\n".join(output.get("traceback") or [])
+            return f"{output.get('ename', 'Error')}: {output.get('evalue', '')}\n{trace}".strip()
+    return ""
+
+
+def run(path, out_dir, timeout):
+    name = os.path.basename(path)
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        kernel_name=".net-csharp",
+        timeout=timeout,
+        startup_timeout=180,
+        resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
+    )
+    started = time.time()
+    failure = None
+    try:
+        with client.setup_kernel():
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                try:
+                    client.execute_cell(cell, index)
+                except (CellExecutionError, CellTimeoutError, DeadKernelError) as e:
+                    detail = error_text(cell) or str(e)
+                    failure = f"{name}: cell {index + 1} failed\n{detail}"
+                    break
+                # .NET Interactive reports some failures as stderr/error outputs without raising.
+                detail = error_text(cell)
+                if detail:
+                    failure = f"{name}: cell {index + 1} failed\n{detail}"
+                    break
+    except Exception as e:  # kernel did not start, etc.
+        failure = f"{name}: the kernel failed: {type(e).__name__}: {e}"
+    os.makedirs(out_dir, exist_ok=True)
+    nbformat.write(nb, os.path.join(out_dir, name))
+    return failure, time.time() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True, help="folder for the executed copies")
+    parser.add_argument("--timeout", type=int, default=900, help="seconds per cell")
+    parser.add_argument("notebooks", nargs="+")
+    args = parser.parse_args()
+
+    # Our kernelspec first, ahead of any other `.net-csharp` the user registered.
+    jupyter_path = os.path.join(HERE, ".jupyter")
+    if not os.path.exists(os.path.join(jupyter_path, "kernels", ".net-csharp", "kernel.json")):
+        print("The .net-csharp kernelspec is missing: run `bash environment/setup.sh` first.", file=sys.stderr)
+        return 2
+    os.environ["JUPYTER_PATH"] = jupyter_path + os.pathsep + os.environ.get("JUPYTER_PATH", "")
+    os.environ.setdefault("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
+
+    failures = 0
+    for path in args.notebooks:
+        failure, seconds = run(path, args.out, args.timeout)
+        if failure:
+            failures += 1
+            print(f"FAIL {failure}", flush=True)
+        else:
+            print(f"PASS {os.path.basename(path)} ({seconds:.1f} s)", flush=True)
+    print(f"notebooks: {len(args.notebooks) - failures} passed, {failures} failed", flush=True)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

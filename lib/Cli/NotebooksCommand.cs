@@ -1,0 +1,40 @@
+using System.ComponentModel;
+using MiDpg.Research.Notebooks;
+using MiDpg.Research.Platform;
+using Spectre.Console.Cli;
+
+namespace MiDpg.Research.Cli;
+
+/// <summary>`notebooks`: execute notebooks through the real kernel.</summary>
+public sealed class NotebooksCommand : Command<NotebooksCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "[NOTEBOOK]")]
+        [Description("Notebook files or name prefixes (e.g. 00); default: all of notebooks/.")]
+        public string[] Notebooks { get; init; } = [];
+
+        [CommandOption("--out <DIR>")]
+        [Description("Output folder: executed copies in <DIR>/notebooks, figures in <DIR>/figures (default: output).")]
+        public string Out { get; init; } = "output";
+
+        [CommandOption("--quick")]
+        [Description("Quick mode: small data, few epochs.")]
+        public bool Quick { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken) =>
+        Run(settings.Notebooks, settings.Out, settings.Quick);
+
+    internal static int Run(IReadOnlyList<string> selection, string outDir, bool quick)
+    {
+        var all = NotebookRunner.All();
+        var chosen = selection.Count == 0
+            ? all
+            : selection.Select(s => File.Exists(s) ? Path.GetFullPath(s)
+                : all.FirstOrDefault(n => Path.GetFileName(n).StartsWith(s, StringComparison.Ordinal))
+                  ?? throw new CliError($"No notebook matches '{s}' in {RepositoryPaths.Notebooks}.")).ToList();
+        var outcome = NotebookRunner.Run(chosen, Path.Combine(outDir, "notebooks"), Path.Combine(outDir, "figures"), quick, Console.WriteLine);
+        return outcome.ExitCode;
+    }
+}

@@ -1,0 +1,23 @@
+using MiDpg.Research.Cli;
+using Spectre.Console.Cli;
+
+// The command line: `dotnet run -c Release -- <command>` from the repository root.
+var app = new CommandApp();
+app.Configure(config =>
+{
+    config.SetApplicationName("dotnet run -c Release --");
+    config.AddCommand<InfoCommand>("info").WithDescription("Versions of TorchSharp and libtorch, threads, device, and the platform fixes applied.");
+    config.AddCommand<SetupCommand>("setup").WithDescription("Prepare the .NET Interactive kernel and the native fixes (called by environment/setup.sh).");
+    config.AddCommand<NotebooksCommand>("notebooks").WithDescription("Execute notebooks top to bottom through the real .NET Interactive Jupyter kernel.");
+    config.AddCommand<MainJobCommand>("main").WithDescription("The main job on the embedded default: execute every notebook, write executed copies and figures to an output folder.");
+    config.PropagateExceptions();
+});
+try
+{
+    return app.Run(args);
+}
+catch (Exception e) when (e is CliError or CommandParseException or CommandRuntimeException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}

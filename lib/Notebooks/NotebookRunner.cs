@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using MiDpg.Research.Platform;
+
+namespace MiDpg.Research.Notebooks;
+
+/// <summary>
+/// Executes notebooks top to bottom through the real .NET Interactive Jupyter kernel, with
+/// Jupyter's own nbclient (environment/run_notebooks.py), as "Run all" in Jupyter would.
+/// </summary>
+public static class NotebookRunner
+{
+    /// <summary>Environment variable the notebooks read: "1" selects quick mode (small data, few epochs).</summary>
+    public const string QuickVariable = "MIDPG_QUICK";
+    /// <summary>Environment variable the notebooks read: the folder figures are saved to.</summary>
+    public const string OutputVariable = "MIDPG_OUTPUT";
+
+    public sealed record Outcome(int ExitCode, string Output);
+
+    /// <summary>All notebooks, in their numbered order.</summary>
+    public static IReadOnlyList<string> All() =>
+        Directory.GetFiles(RepositoryPaths.Notebooks, "*.ipynb").Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// Runs the given notebooks; executed copies go to <paramref name="executedDir"/>, figures to
+    /// <paramref name="figuresDir"/>. Each line of the runner's output is passed to <paramref name="onLine"/>.
+    /// </summary>
+    public static Outcome Run(IEnumerable<string> notebooks, string executedDir, string figuresDir, bool quick,
+        Action<string>? onLine = null, int cellTimeoutSeconds = 900)
+    {
+        var script = Path.Combine(RepositoryPaths.EnvironmentFolder, "run_notebooks.py");
+        var info = new ProcessStartInfo(Python())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepositoryPaths.Root(),
+        };
+        info.ArgumentList.Add(script);
+        info.ArgumentList.Add("--out");
+        info.ArgumentList.Add(Path.GetFullPath(executedDir));
+        info.ArgumentList.Add("--timeout");
+        info.ArgumentList.Add(cellTimeoutSeconds.ToString());
+        foreach (var notebook in notebooks) info.ArgumentList.Add(Path.GetFullPath(notebook));
+        info.Environment[QuickVariable] = quick ? "1" : "0";
+        info.Environment[OutputVariable] = Path.GetFullPath(figuresDir);
+        Directory.CreateDirectory(figuresDir);
+
+        var output = new System.Text.StringBuilder();
+        using var process = new Process { StartInfo = info };
+        void Collect(object _, DataReceivedEventArgs e)
+        {
+            if (e.Data is null) return;
+            lock (output) output.AppendLine(e.Data);
+            onLine?.Invoke(e.Data);
+        }
+        process.OutputDataReceived += Collect;
+        process.ErrorDataReceived += Collect;
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.WaitForExit();
+        return new Outcome(process.ExitCode, output.ToString());
+    }
+
+    /// <summary>The Python that has nbclient: Debian's /usr/bin/python3 (installed by setup.sh), else python3 on PATH.</summary>
+    public static string Python() =>
+        Environment.GetEnvironmentVariable("MIDPG_PYTHON") is { Length: > 0 } p ? p
+        : File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+}

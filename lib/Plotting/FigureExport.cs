@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Text;
+using Plotly.NET;
+
+namespace MiDpg.Research.Plotting;
+
+/// <summary>
+/// Saves Plotly.NET charts for offline use: a self-contained HTML file (plotly.js inlined with
+/// <see cref="PlotlyJSReference.Full"/>, UTF-8 charset declared) and, where Chromium is installed,
+/// a PNG rendered by <c>chromium --headless --screenshot</c>.
+/// </summary>
+public static class FigureExport
+{
+    /// <summary>Writes <paramref name="chart"/> as one HTML file that needs no network.</summary>
+    public static string SaveHtml(GenericChart chart, string path)
+    {
+        var options = DisplayOptions.setDocumentCharset("UTF-8").Invoke(
+            DisplayOptions.setPlotlyReference(PlotlyJSReference.Full).Invoke(GenericChart.getDisplayOptions(chart)));
+        var html = GenericChart.toEmbeddedHTML(GenericChart.setDisplayOptions(options, chart));
+        if (!html.Contains("charset", StringComparison.OrdinalIgnoreCase))
+            html = html.Replace("<head>", "<head><meta charset=\"UTF-8\">", StringComparison.OrdinalIgnoreCase);
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, html, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        return full;
+    }
+
+    /// <summary>The Chromium executable, or null where none is installed.</summary>
+    public static string? FindChromium()
+    {
+        if (Environment.GetEnvironmentVariable("MIDPG_CHROMIUM") is { Length: > 0 } configured && File.Exists(configured))
+            return configured;
+        foreach (var name in new[] { "chromium", "chromium-browser", "google-chrome", "google-chrome-stable" })
+            foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+            {
+                var candidate = Path.Combine(dir, name);
+                if (File.Exists(candidate)) return candidate;
+            }
+        return null;
+    }
+
+    /// <summary>
+    /// Saves the chart as HTML next to <paramref name="pngPath"/> and renders it to PNG with headless
+    /// Chromium. Returns the PNG path, or null (with the HTML saved) when Chromium is not installed.
+    /// </summary>
+    public static string? SavePng(GenericChart chart, string pngPath, int width = 900, int height = 600, TimeSpan? timeout = null)
+    {
+        var png = Path.GetFullPath(pngPath);
+        var html = SaveHtml(chart, Path.ChangeExtension(png, ".html"));
+        return RenderPng(html, png, width, height, timeout);
+    }
+
+    /// <summary>Renders an HTML file to PNG with headless Chromium; null when Chromium is absent.</summary>
+    public static string? RenderPng(string htmlPath, string pngPath, int width = 900, int height = 600, TimeSpan? timeout = null)
+    {
+        var chromium = FindChromium();
+        if (chromium is null) return null;
+        var png = Path.GetFullPath(pngPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(png)!);
+        var profile = Directory.CreateTempSubdirectory("midpg-chromium-");
+        try
+        {
+            var info = new ProcessStartInfo(chromium)
+            {
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            };
+            foreach (var arg in new[]
+                     {
+                         "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--disable-quic", "--force-device-scale-factor=1", $"--user-data-dir={profile.FullName}",
+                         $"--window-size={width},{height}", "--virtual-time-budget=10000", $"--screenshot={png}",
+                         new Uri(Path.GetFullPath(htmlPath)).AbsoluteUri,
+                     })
+                info.ArgumentList.Add(arg);
+            if (File.Exists(png)) File.Delete(png);
+            using var process = Process.Start(info)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            _ = process.StandardOutput.ReadToEndAsync();
+            if (!process.WaitForExit(timeout ?? TimeSpan.FromSeconds(90)))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"Chromium did not render {htmlPath} within the time limit.");
+            }
+            if (!File.Exists(png))
+                throw new InvalidOperationException(
+                    $"Chromium exited with {process.ExitCode} and wrote no screenshot of {htmlPath}: {stderr.Result}");
+            return png;
+        }
+        finally
+        {
+            try { profile.Delete(recursive: true); } catch (IOException) { }
+        }
+    }
+}
