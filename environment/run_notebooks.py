@@ -11,6 +11,7 @@ Environment passed to the kernel: MIDPG_QUICK (quick mode), MIDPG_OUTPUT (figure
 """
 import argparse
 import os
+import subprocess
 import sys
 import time
 
@@ -22,10 +23,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def error_text(cell):
+    """The cell's error, with what the kernel wrote to stderr (compiler diagnostics land there)."""
+    stderr = "".join(o.get("text", "") for o in cell.get("outputs", [])
+                     if o.get("output_type") == "stream" and o.get("name") == "stderr").strip()
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             trace = "\n".join(output.get("traceback") or [])
-            return f"{output.get('ename', 'Error')}: {output.get('evalue', '')}\n{trace}".strip()
+            return "\n".join(t for t in (f"{output.get('ename', 'Error')}: {output.get('evalue', '')}", trace, stderr) if t)
     return ""
 
 
@@ -42,7 +46,8 @@ def run(path, out_dir, timeout):
     started = time.time()
     failure = None
     try:
-        with client.setup_kernel():
+        # The kernel's own log goes to its stdout; keep the test output readable.
+        with client.setup_kernel(stdout=subprocess.DEVNULL):
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue

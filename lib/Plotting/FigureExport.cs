@@ -17,8 +17,12 @@ public static class FigureExport
         var options = DisplayOptions.setDocumentCharset("UTF-8").Invoke(
             DisplayOptions.setPlotlyReference(PlotlyJSReference.Full).Invoke(GenericChart.getDisplayOptions(chart)));
         var html = GenericChart.toEmbeddedHTML(GenericChart.setDisplayOptions(options, chart));
-        if (!html.Contains("charset", StringComparison.OrdinalIgnoreCase))
-            html = html.Replace("<head>", "<head><meta charset=\"UTF-8\">", StringComparison.OrdinalIgnoreCase);
+        // The charset must be declared before the inlined plotly.js, whose text (e.g. the minus sign
+        // U+2212 on axes) is not ASCII; otherwise a browser opening the file decodes it as Latin-1.
+        int head = html.IndexOf("<head>", StringComparison.OrdinalIgnoreCase);
+        if (head < 0) throw new InvalidOperationException("Plotly.NET produced HTML without a <head>.");
+        if (!html.AsSpan(head + 6).TrimStart().StartsWith("<meta charset", StringComparison.OrdinalIgnoreCase))
+            html = html.Insert(head + 6, "<meta charset=\"UTF-8\">");
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         File.WriteAllText(full, html, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
@@ -46,7 +50,9 @@ public static class FigureExport
     public static string? SavePng(GenericChart chart, string pngPath, int width = 900, int height = 600, TimeSpan? timeout = null)
     {
         var png = Path.GetFullPath(pngPath);
-        var html = SaveHtml(chart, Path.ChangeExtension(png, ".html"));
+        // A fixed layout size: a responsive chart in a headless window can be laid out before the viewport settles.
+        var sized = Plotly.NET.CSharp.GenericChartExtensions.WithSize(chart, width, height);
+        var html = SaveHtml(sized, Path.ChangeExtension(png, ".html"));
         return RenderPng(html, png, width, height, timeout);
     }
 

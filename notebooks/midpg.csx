@@ -1,0 +1,11 @@
+// Shared loading script, `#load`-ed by every notebook right after its package references.
+// It loads the built library (run `bash environment/setup.sh` once to build it), makes TorchSharp's
+// native libraries load (platform fixes: see README "Platform fixes"), and teaches the kernel to show
+// Deedle frames as tables.
+#r "../bin/Release/net10.0/MiDpg.Research.dll"
+
+var midpgNative = MiDpg.Research.Notebooks.NotebookEnvironment.Start();
+Microsoft.DotNet.Interactive.Formatting.Formatter.Register(
+    typeof(Deedle.Frame<,>),
+    (frame, writer) => writer.Write(MiDpg.Research.Plotting.TableHtml.FromDeedle(frame)),
+    "text/html");

@@ -1,0 +1,56 @@
+using MiDpg.Research.Notebooks;
+using MiDpg.Research.Platform;
+using Xunit.Abstractions;
+
+namespace MiDpg.Research.Tests.Notebooks;
+
+/// <summary>
+/// Every notebook runs top to bottom in quick mode through the real .NET Interactive Jupyter
+/// kernel (nbclient + the `.net-csharp` kernelspec written by environment/setup.sh).
+/// </summary>
+[Collection("notebooks")]
+public class NotebookTests(ITestOutputHelper output)
+{
+    static string OutputRoot => Path.Combine(RepositoryPaths.Root(), "output", "test-notebooks");
+
+    public static TheoryData<string> Notebooks()
+    {
+        var data = new TheoryData<string>();
+        foreach (var path in NotebookRunner.All()) data.Add(Path.GetFileName(path));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public void RunsTopToBottomInQuickMode(string notebook)
+    {
+        var outcome = NotebookRunner.Run([Path.Combine(RepositoryPaths.Notebooks, notebook)],
+            Path.Combine(OutputRoot, "executed"), Path.Combine(OutputRoot, "figures"), quick: true, onLine: output.WriteLine);
+        Assert.True(outcome.ExitCode == 0, outcome.Output);
+    }
+
+    [Fact]
+    public void ABrokenCellFailsNamingTheNotebookAndTheCell()
+    {
+        var dir = Directory.CreateTempSubdirectory("midpg-broken-").FullName;
+        var notebook = Path.Combine(dir, "broken-on-purpose.ipynb");
+        File.WriteAllText(notebook, """
+            {
+             "cells": [
+              {"cell_type": "markdown", "metadata": {}, "source": ["# A notebook with a broken cell"]},
+              {"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [], "source": ["var answer = 6 * 7;"]},
+              {"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [], "source": ["throw new InvalidOperationException($\"broken on purpose: {answer}\");"]},
+              {"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [], "source": ["var never = 1;"]}
+             ],
+             "metadata": {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}},
+             "nbformat": 4, "nbformat_minor": 5
+            }
+            """);
+        var outcome = NotebookRunner.Run([notebook], Path.Combine(dir, "executed"), Path.Combine(dir, "figures"), quick: true);
+        output.WriteLine(outcome.Output);
+        Assert.NotEqual(0, outcome.ExitCode);
+        Assert.Contains("broken-on-purpose.ipynb: cell 3 failed", outcome.Output);
+        Assert.Contains("broken on purpose: 42", outcome.Output);
+        Assert.True(File.Exists(Path.Combine(dir, "executed", "broken-on-purpose.ipynb")), "the executed copy is kept for inspection");
+    }
+}

@@ -1,0 +1,52 @@
+using MiDpg.Research.Plotting;
+
+namespace MiDpg.Research.Tests.Plotting;
+
+public class FigureExportTests
+{
+    static Plotly.NET.GenericChart SampleChart()
+    {
+        var x = Enumerable.Range(0, 50).Select(i => i / 5.0).ToArray();
+        return Charts.Lines("Gewichtungsmatrix − σ(x) ⊙ W", "x", "y", x,
+            ("sin", x.Select(Math.Sin).ToArray()), ("cos", x.Select(Math.Cos).ToArray()));
+    }
+
+    [Fact]
+    public void HtmlIsSelfContainedAndDeclaresUtf8First()
+    {
+        var dir = Directory.CreateTempSubdirectory("midpg-fig-").FullName;
+        var path = FigureExport.SaveHtml(SampleChart(), Path.Combine(dir, "chart.html"));
+        var html = File.ReadAllText(path, System.Text.Encoding.UTF8);
+        Assert.Matches(@"^<!DOCTYPE html>\s*<html><head><meta charset=""UTF-8"">", html);
+        Assert.Contains("plotly.js v", html);                 // the library itself is inlined ...
+        Assert.DoesNotContain("src=\"https://cdn.plot.ly", html); // ... not fetched from a CDN
+        Assert.Contains("Gewichtungsmatrix − σ(x) ⊙ W", html);  // non-ASCII text survives
+        var bytes = File.ReadAllBytes(path);
+        Assert.False(bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF, "no BOM before <!DOCTYPE>");
+    }
+
+    [Fact]
+    public void PngIsARealRenderedImage()
+    {
+        Assert.True(FigureExport.FindChromium() is not null, "Chromium is not installed: run `bash environment/setup.sh`.");
+        var dir = Directory.CreateTempSubdirectory("midpg-fig-").FullName;
+        var png = FigureExport.SavePng(SampleChart(), Path.Combine(dir, "chart.png"), width: 640, height: 400);
+        Assert.NotNull(png);
+        var image = PngImage.Read(png!);
+        Assert.Equal(640, image.Width);
+        Assert.Equal(400, image.Height);
+        Assert.True(new FileInfo(png!).Length > 5_000, "a blank PNG compresses to almost nothing");
+        // Two coloured lines, axes, labels, anti-aliasing: many colours and a visible share of ink.
+        Assert.True(image.DistinctColours() > 50, $"only {image.DistinctColours()} colours");
+        Assert.InRange(image.InkFraction(), 0.02, 0.95);
+    }
+
+    [Fact]
+    public void PngReaderRejectsNonPng()
+    {
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, "not a png");
+        var error = Assert.Throws<InvalidDataException>(() => PngImage.Read(path));
+        Assert.Contains(path, error.Message);
+    }
+}
