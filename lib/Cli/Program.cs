@@ -21,3 +21,11 @@ catch (Exception e) when (e is CliError or CommandParseException or CommandRunti
     Console.Error.WriteLine($"error: {e.Message}");
     return 2;
 }
+catch (Exception e)
+{
+    // Anything else is a failure of the job, not of the arguments: the message, and the trace on request.
+    Console.Error.WriteLine($"error: {e.GetType().Name}: {e.Message}");
+    if (Environment.GetEnvironmentVariable("MIDPG_DEBUG") == "1") Console.Error.WriteLine(e);
+    else Console.Error.WriteLine("(set MIDPG_DEBUG=1 for the stack trace)");
+    return 1;
+}

@@ -42,15 +42,23 @@ public static class KernelSetup
                ?? throw new InvalidDataException($"{manifestPath}: 'microsoft.dotnet-interactive' has no version.");
     }
 
-    /// <summary>The installed tool's folder (the one holding the kernel's app dll).</summary>
+    /// <summary>
+    /// The installed tool's folder (the one holding the kernel's app dll). `dotnet tool restore` puts local
+    /// tools in the default ~/.nuget/packages even where NUGET_PACKAGES points elsewhere (dotnet/sdk#11432),
+    /// so both places are searched.
+    /// </summary>
     public static string ToolDirectory(string version)
     {
-        var tools = Path.Combine(NuGetRoot(), "microsoft.dotnet-interactive", version, "tools");
-        var dir = Directory.Exists(tools)
-            ? Directory.GetDirectories(tools).Select(t => Path.Combine(t, "any")).FirstOrDefault(d => File.Exists(Path.Combine(d, AppDll)))
-            : null;
-        return dir ?? throw new DirectoryNotFoundException(
-            $"dotnet-interactive {version} is not installed under {tools}; run `dotnet tool restore --tool-manifest environment/dotnet-tools.json`.");
+        var defaultRoot = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        var searched = new[] { NuGetRoot(), defaultRoot }.Distinct()
+            .Select(root => Path.Combine(root, "microsoft.dotnet-interactive", version, "tools")).ToList();
+        foreach (var tools in searched.Where(Directory.Exists))
+            foreach (var tfm in Directory.GetDirectories(tools).OrderDescending())
+                if (File.Exists(Path.Combine(tfm, "any", AppDll)))
+                    return Path.Combine(tfm, "any");
+        throw new DirectoryNotFoundException(
+            $"dotnet-interactive {version} is not installed (looked in {string.Join(", ", searched)}); " +
+            "run `dotnet tool restore --tool-manifest environment/dotnet-tools.json`.");
     }
 
     /// <summary>Runs every step; each is idempotent.</summary>
