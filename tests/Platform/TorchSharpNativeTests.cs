@@ -59,3 +59,47 @@ public class TorchSharpNativeTests
         Assert.Contains(after, n => n.Version == "GLIBCXX_3.4.32" && n.IsWeak);
     }
 }
+
+/// <summary>
+/// A libtorch on the loader's search path ahead of TorchSharp's own (here forced with LD_LIBRARY_PATH,
+/// which the loader searches before libLibTorchSharp's RUNPATH) must not be picked up: a child process
+/// runs the CLI's `info` command, which multiplies matrices, with such a path.
+/// </summary>
+public class SystemLibTorchShadowingTests
+{
+    public static TheoryData<string> Shadows()
+    {
+        var data = new TheoryData<string> { "impostor" };
+        if (File.Exists("/lib/x86_64-linux-gnu/libtorch_cpu.so.1.13") || Directory.GetFiles("/lib/x86_64-linux-gnu", "libtorch_cpu.so.*").Length > 0)
+            data.Add("system");
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Shadows))]
+    public void TorchSharpUsesItsOwnLibTorchEvenWhenAnotherComesFirstOnThePath(string kind)
+    {
+        var dir = Directory.CreateTempSubdirectory("midpg-shadow-").FullName;
+        foreach (var name in new[] { "libtorch", "libc10", "libtorch_cpu" })
+        {
+            // "system": Debian's python3-torch libraries; "impostor": an unrelated library under libtorch's name.
+            var target = kind == "system"
+                ? Directory.GetFiles("/lib/x86_64-linux-gnu", name + ".so.*").OrderBy(p => p.Length).First()
+                : "/lib/x86_64-linux-gnu/libz.so.1";
+            File.CreateSymbolicLink(Path.Combine(dir, name + ".so"), target);
+        }
+        var cli = typeof(MiDpg.Research.Cli.InfoCommand).Assembly.Location;
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(cli);
+        info.ArgumentList.Add("info");
+        info.Environment["LD_LIBRARY_PATH"] = dir;
+        info.Environment["COLUMNS"] = "200";
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, stdout.Result + stderr);
+        Assert.Matches(@"libtorch\s+│\s+2\.10", stdout.Result);
+        Assert.Matches(@"check: trace\(X Xᵀ\) > 0\s+│\s+True", stdout.Result);
+    }
+}
