@@ -1,6 +1,8 @@
 // Configuration of DPG and MI-DPG (paper section 2; MODELS.md "DPG" and "MIR").
 // Every decision the paper leaves open is a named option here, with the paper's choice (or ours,
 // where it is silent) as the default. Immutable; Validate() names each violated constraint.
+using System.Text.Json.Serialization;
+
 namespace MiDpg.Research.Models;
 
 /// <summary>The four decomposable-weighting-matrix variants (paper 2.2.1-2.2.4).</summary>
@@ -88,9 +90,11 @@ public sealed record DpgConfig : ModelConfig
     public int NonDiscriminatorProjection { get; init; }
 
     /// <summary>The effective MIR switch: MIR on and lambda &gt; 0.</summary>
+    [JsonIgnore]
     public bool MirActive => UseMir && Lambda > 0;
 
     /// <summary>Modulated layers (1-based, ascending) for a backbone with HiddenSizes.Count hidden layers.</summary>
+    [JsonIgnore]
     public IReadOnlyList<int> EffectiveModulatedLayers =>
         ModulatedLayers is null ? Enumerable.Range(1, HiddenSizes.Count).ToArray() : ModulatedLayers.Distinct().Order().ToArray();
 

@@ -2,6 +2,8 @@
 // A sample is (x_ag, x_aw, scenario, y): scenario-agnostic and scenario-aware categorical fields,
 // optional numeric fields and the scenario index. Models only see this record and per-batch
 // tensors; the data layer's EncodedDataset is adapted to it by the caller.
+using System.Text.Json.Serialization;
+
 namespace MiDpg.Research.Models;
 
 /// <summary>One categorical field: its name, its vocabulary size (row 0 is the out-of-vocabulary row,
@@ -15,14 +17,19 @@ public sealed record FieldSpec(string Name, long VocabularySize, bool ScenarioAw
 /// </summary>
 public sealed record FeatureSpec(IReadOnlyList<FieldSpec> Fields, int NumericCount, int ScenarioCount)
 {
+    [JsonIgnore]
     public int FieldCount => Fields.Count;
+    [JsonIgnore]
     public int AwareFieldCount => Fields.Count(f => f.ScenarioAware);
+    [JsonIgnore]
     public int AgnosticFieldCount => Fields.Count(f => !f.ScenarioAware);
 
     /// <summary>Column indices (into <c>categorical</c>) of the scenario-aware fields, in order.</summary>
+    [JsonIgnore]
     public IReadOnlyList<int> AwareIndices => Enumerable.Range(0, Fields.Count).Where(i => Fields[i].ScenarioAware).ToArray();
 
     /// <summary>Column indices (into <c>categorical</c>) of the scenario-agnostic fields, in order.</summary>
+    [JsonIgnore]
     public IReadOnlyList<int> AgnosticIndices => Enumerable.Range(0, Fields.Count).Where(i => !Fields[i].ScenarioAware).ToArray();
 
     /// <summary>Problems with the spec itself (empty when valid).</summary>
