@@ -21,6 +21,16 @@ public static class Charts
             .WithYAxisStyle<double, double, string>(TitleText: yTitle);
     }
 
+    /// <summary>One small line chart per series, stacked vertically over a shared x axis (e.g. loss above AUC).</summary>
+    public static GenericChart Stacked(string title, string xTitle, double[] x, params (string Name, double[] Y)[] series)
+    {
+        if (series.Length == 0) throw new ArgumentException("At least one series is needed.", nameof(series));
+        var panels = series.Select(s => CSharpChart.Line<double, double, string>(x: x, y: s.Y, Name: s.Name, ShowMarkers: true)
+            .WithXAxisStyle<double, double, string>(TitleText: xTitle)
+            .WithYAxisStyle<double, double, string>(TitleText: s.Name));
+        return WithTitle(CSharpChart.Grid(panels, series.Length, 1), title);
+    }
+
     /// <summary>Sets the chart's title (Plotly.NET's F# <c>Chart.withTitle</c>).</summary>
     public static GenericChart WithTitle(GenericChart chart, string title) =>
         Plotly.NET.Chart.withTitle(title, null).Invoke(chart);
