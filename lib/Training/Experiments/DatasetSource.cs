@@ -1,0 +1,73 @@
+using System.Globalization;
+using MiDpg.Research.Data;
+
+namespace MiDpg.Research.Training.Experiments;
+
+/// <summary>The three parts of a dataset an experiment trains, early-stops and tests on.</summary>
+/// <param name="Description">How the data was made (generator config or files, split rule), for the results store.</param>
+public sealed record ExperimentData(string Name, EncodedDataset Train, EncodedDataset Valid, EncodedDataset Test, string Description);
+
+/// <summary>
+/// A dataset an experiment can name: "synthetic" (the embedded default; options rows=, scenarios=,
+/// groups=, seed=), "douban" (the shipped real sample), "amazon[:path]" (marketBias Electronics),
+/// "ijcai[:path]" (IJCAI-18 ad conversion). The split is fixed per dataset (seed 0) so that the trials
+/// of an experiment differ only in the model's initialisation and the shuffles, as paired t-tests need.
+/// </summary>
+public sealed record DatasetSource(string Name, Func<ExperimentData> Load)
+{
+    /// <summary>Parses "name[:argument][,key=value...]", e.g. "synthetic,rows=20000" or "amazon:/data/df_electronics.csv".</summary>
+    public static DatasetSource Parse(string text, bool quick = false)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(text);
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var head = parts[0].Split(':', 2);
+        var name = head[0].ToLowerInvariant();
+        var argument = head.Length > 1 ? head[1] : null;
+        var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var p in parts.Skip(1))
+        {
+            var kv = p.Split('=', 2);
+            if (kv.Length != 2) throw new ArgumentException($"Dataset option '{p}' in '{text}' must look like key=value.");
+            options[kv[0]] = kv[1];
+        }
+        int Int(string key, int fallback)
+        {
+            if (!options.Remove(key, out var v)) return fallback;
+            return int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n
+                : throw new ArgumentException($"Dataset option {key}={v} in '{text}' is not an integer.");
+        }
+        DatasetSource source = name switch
+        {
+            "synthetic" => Synthetic(new SyntheticConfig
+            {
+                Rows = Int("rows", quick ? 20_000 : 100_000),
+                Scenarios = Int("scenarios", 10),
+                Groups = Int("groups", 3),
+                Seed = Int("seed", 0),
+            }),
+            "douban" => new DatasetSource("douban", () => FromLoaded("douban", RealSamples.Douban(SplitRule.Random(0.8, 0.1, seed: 0, stratifyByScenario: true)))),
+            "amazon" => new DatasetSource("amazon", () => FromLoaded("amazon", AmazonElectronics.Load(argument ?? AmazonElectronics.DefaultPath))),
+            "ijcai" => new DatasetSource("ijcai", () => FromLoaded("ijcai", IjcaiAdConversion.Load(argument ?? IjcaiAdConversion.DefaultPath))),
+            _ => throw new ArgumentException($"Unknown dataset '{name}' in '{text}'; known: synthetic, douban, amazon[:path], ijcai[:path]."),
+        };
+        if (options.Count > 0)
+            throw new ArgumentException($"Unknown option(s) {string.Join(", ", options.Keys)} for dataset '{name}'.");
+        return source;
+    }
+
+    /// <summary>The synthetic default, split 80/10/10 at random per scenario.</summary>
+    public static DatasetSource Synthetic(SyntheticConfig config)
+    {
+        var name = $"synthetic-{config.Rows / 1000}k";
+        return new DatasetSource(name, () =>
+        {
+            var generated = SyntheticScenarios.Generate(config);
+            var (train, valid, test, split) = generated.Split(SplitRule.Random(0.8, 0.1, seed: 0, stratifyByScenario: true));
+            return new ExperimentData(name, train, valid, test,
+                $"synthetic rows={config.Rows} scenarios={config.Scenarios} groups={config.Groups} seed={config.Seed}; {split}");
+        });
+    }
+
+    static ExperimentData FromLoaded(string name, LoadedDataset loaded) =>
+        new(name, loaded.Train, loaded.Valid, loaded.Test, $"{loaded.All}; split {loaded.Split}");
+}

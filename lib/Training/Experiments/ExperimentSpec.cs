@@ -1,0 +1,38 @@
+using MiDpg.Research.Models;
+using static TorchSharp.torch;
+
+namespace MiDpg.Research.Training.Experiments;
+
+/// <summary>Size settings applied to every model of an experiment (null keeps each model's default).</summary>
+public sealed record ModelSettings(int? EmbeddingDim = null, IReadOnlyList<int>? HiddenSizes = null);
+
+/// <summary>Builds a model by registry name (see <c>ModelRegistry</c>) for the given features.</summary>
+public delegate ScenarioModel ModelFactory(string name, FeatureSpec features, ModelSettings settings, Device? device);
+
+/// <summary>
+/// Models x datasets x trials. Trial k uses seed <c>Seeds[k]</c> for the model's initialisation, the
+/// training shuffles and torch's generator; the data split is fixed, so trials are paired across models.
+/// </summary>
+public sealed record ExperimentSpec
+{
+    public required string Name { get; init; }
+    public required IReadOnlyList<string> Models { get; init; }
+    public required IReadOnlyList<DatasetSource> Datasets { get; init; }
+    public IReadOnlyList<int> Seeds { get; init; } = [1, 2, 3];
+    public TrainerConfig Trainer { get; init; } = new();
+    public ModelSettings Settings { get; init; } = new();
+    public Device? Device { get; init; }
+
+    public ExperimentSpec Validated()
+    {
+        if (string.IsNullOrWhiteSpace(Name)) throw new ArgumentException("An experiment needs a name.", nameof(Name));
+        if (Models.Count == 0) throw new ArgumentException("An experiment needs at least one model.", nameof(Models));
+        if (Datasets.Count == 0) throw new ArgumentException("An experiment needs at least one dataset.", nameof(Datasets));
+        if (Seeds.Count == 0) throw new ArgumentException("An experiment needs at least one trial seed.", nameof(Seeds));
+        var dupModels = Models.GroupBy(m => m).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (dupModels.Count > 0) throw new ArgumentException($"Models listed twice: {string.Join(", ", dupModels)}.", nameof(Models));
+        if (Seeds.Distinct().Count() != Seeds.Count) throw new ArgumentException("Trial seeds must be distinct.", nameof(Seeds));
+        Trainer.Validated();
+        return this;
+    }
+}

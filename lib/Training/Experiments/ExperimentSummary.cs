@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Text;
+using MathNet.Numerics.Distributions;
+using Microsoft.Data.Analysis;
+
+namespace MiDpg.Research.Training.Experiments;
+
+/// <summary>One model on one dataset, over the trials of an experiment (paper Table 1 row).</summary>
+/// <param name="RelaImpr">AUC RelaImpr (%) against <see cref="ExperimentSummary.BaseModel"/> (DNN), NaN without it.</param>
+/// <param name="AucP">Two-sided p of the paired t-test of this model's AUC against the best baseline's, over trials (NaN for the best baseline itself or with fewer than 2 trials).</param>
+/// <param name="LogLossP">The same for LogLoss.</param>
+public sealed record SummaryRow(string Dataset, string Model, int Trials,
+    double AucMean, double AucStd, double LogLossMean, double LogLossStd, double RelaImpr, double Parameters,
+    string BestBaseline, double BestBaselineAuc, double BestBaselineLogLoss, double AucP, double LogLossP)
+{
+    /// <summary>Significantly better than the best baseline at p &lt;= 0.05 (higher AUC), marked "*" as in the paper.</summary>
+    public bool AucSignificant => AucP <= ExperimentSummary.Alpha && AucMean > BestBaselineAuc;
+    /// <summary>Significantly lower LogLoss than the best baseline at p &lt;= 0.05.</summary>
+    public bool LogLossSignificant => LogLossP <= ExperimentSummary.Alpha && LogLossMean < BestBaselineLogLoss;
+}
+
+/// <summary>
+/// Mean ± standard deviation per model, RelaImpr against DNN, and a paired t-test (Student's t from
+/// MathNet.Numerics) of every model against the best baseline: the baseline (a model that is neither
+/// DPG nor MI-DPG) with the highest mean test AUC. Trials are paired by their index (same split, same seed).
+/// </summary>
+public static class ExperimentSummary
+{
+    public const double Alpha = 0.05;
+    public const string BaseModel = "dnn";
+
+    /// <summary>Registry names of the paper's baselines (and OptMSM): models that are neither DPG nor MI-DPG.</summary>
+    public static bool IsBaseline(string model) => !model.StartsWith("dpg", StringComparison.Ordinal) && !model.StartsWith("midpg", StringComparison.Ordinal);
+
+    public static IReadOnlyList<SummaryRow> Summarise(IReadOnlyList<ResultRow> rows)
+    {
+        var summary = new List<SummaryRow>();
+        foreach (var dataset in rows.Select(r => r.Dataset).Distinct().Order(StringComparer.Ordinal))
+        {
+            var here = rows.Where(r => r.Dataset == dataset && r.Scenario == "all").ToList();
+            var models = here.Select(r => r.Model).Distinct().ToList();
+            Dictionary<int, double> ByTrial(string model, string metric) =>
+                here.Where(r => r.Model == model && r.Metric == metric).GroupBy(r => r.Trial).ToDictionary(g => g.Key, g => g.Last().Value);
+            var auc = models.ToDictionary(m => m, m => ByTrial(m, "auc"));
+            var logloss = models.ToDictionary(m => m, m => ByTrial(m, "logloss"));
+            var parameters = models.ToDictionary(m => m, m => ByTrial(m, "params"));
+            var best = models.Where(IsBaseline).OrderByDescending(m => auc[m].Values.DefaultIfEmpty(double.NaN).Average()).FirstOrDefault() ?? "";
+            double baseAuc = auc.TryGetValue(BaseModel, out var b) && b.Count > 0 ? b.Values.Average() : double.NaN;
+            foreach (var m in models)
+            {
+                var a = auc[m].Values.ToArray();
+                var l = logloss[m].Values.ToArray();
+                double aucMean = Mean(a);
+                summary.Add(new SummaryRow(dataset, m, a.Length, aucMean, Std(a), Mean(l), Std(l),
+                    double.IsNaN(baseAuc) ? double.NaN : Metrics.RelaImpr(aucMean, baseAuc),
+                    parameters[m].Values.DefaultIfEmpty(double.NaN).Average(),
+                    best,
+                    best == "" ? double.NaN : Mean(auc[best].Values.ToArray()),
+                    best == "" ? double.NaN : Mean(logloss[best].Values.ToArray()),
+                    m == best || best == "" ? double.NaN : PairedTTest(auc[m], auc[best]),
+                    m == best || best == "" ? double.NaN : PairedTTest(logloss[m], logloss[best])));
+            }
+        }
+        return summary.OrderBy(s => s.Dataset, StringComparer.Ordinal).ThenByDescending(s => s.AucMean).ToList();
+    }
+
+    /// <summary>
+    /// Two-sided p-value of the paired t-test of x against y over the trials both have:
+    /// t = mean(d) / (sd(d) / sqrt(n)), d = x - y, with n - 1 degrees of freedom. NaN with fewer than 2 pairs;
+    /// 0 or 1 when all differences are equal (zero variance): 1 if they are all zero, else 0.
+    /// </summary>
+    public static double PairedTTest(IReadOnlyDictionary<int, double> x, IReadOnlyDictionary<int, double> y)
+    {
+        var d = x.Keys.Intersect(y.Keys).Order().Select(k => x[k] - y[k]).ToArray();
+        if (d.Length < 2) return double.NaN;
+        double mean = d.Average(), sd = Std(d);
+        if (sd == 0) return mean == 0 ? 1.0 : 0.0;
+        double t = mean / (sd / Math.Sqrt(d.Length));
+        return 2 * (1 - StudentT.CDF(0, 1, d.Length - 1, Math.Abs(t)));
+    }
+
+    static double Mean(double[] v) => v.Length == 0 ? double.NaN : v.Average();
+
+    /// <summary>Sample standard deviation (n - 1); 0 for one value.</summary>
+    static double Std(double[] v)
+    {
+        if (v.Length < 2) return v.Length == 1 ? 0 : double.NaN;
+        double m = v.Average();
+        return Math.Sqrt(v.Sum(x => (x - m) * (x - m)) / (v.Length - 1));
+    }
+
+    public static DataFrame ToDataFrame(IReadOnlyList<SummaryRow> rows) => new(
+        new StringDataFrameColumn("dataset", rows.Select(r => r.Dataset)),
+        new StringDataFrameColumn("model", rows.Select(r => r.Model)),
+        new Int32DataFrameColumn("trials", rows.Select(r => r.Trials)),
+        new DoubleDataFrameColumn("auc_mean", rows.Select(r => r.AucMean)),
+        new DoubleDataFrameColumn("auc_std", rows.Select(r => r.AucStd)),
+        new DoubleDataFrameColumn("logloss_mean", rows.Select(r => r.LogLossMean)),
+        new DoubleDataFrameColumn("logloss_std", rows.Select(r => r.LogLossStd)),
+        new DoubleDataFrameColumn("relaimpr_pct", rows.Select(r => r.RelaImpr)),
+        new DoubleDataFrameColumn("params", rows.Select(r => r.Parameters)),
+        new StringDataFrameColumn("best_baseline", rows.Select(r => r.BestBaseline)),
+        new DoubleDataFrameColumn("auc_p", rows.Select(r => r.AucP)),
+        new DoubleDataFrameColumn("logloss_p", rows.Select(r => r.LogLossP)));
+
+    static string F(double v, string format) => double.IsNaN(v) ? "–" : v.ToString(format, CultureInfo.InvariantCulture);
+
+    /// <summary>A Markdown table in the layout of the paper's Table 1, one per dataset.</summary>
+    public static string ToMarkdown(IReadOnlyList<SummaryRow> rows, Func<string, string>? displayName = null)
+    {
+        displayName ??= m => m;
+        var md = new StringBuilder();
+        foreach (var group in rows.GroupBy(r => r.Dataset))
+        {
+            var best = group.First().BestBaseline;
+            md.Append($"### {group.Key}\n\n");
+            md.Append($"Mean ± std over {group.Max(r => r.Trials)} trial(s). `*`: paired t-test against the best baseline ({displayName(best)}) at p ≤ {Alpha}.\n\n");
+            md.Append("| model | AUC | LogLoss | RelaImpr vs DNN | parameters | p (AUC) |\n|---|---|---|---|---|---|\n");
+            foreach (var r in group)
+                md.Append($"| {displayName(r.Model)} | {F(r.AucMean, "F4")} ± {F(r.AucStd, "F4")}{(r.AucSignificant ? "*" : "")} | " +
+                          $"{F(r.LogLossMean, "F4")} ± {F(r.LogLossStd, "F4")}{(r.LogLossSignificant ? "*" : "")} | " +
+                          $"{F(r.RelaImpr, "F2")}% | {F(r.Parameters, "N0")} | {F(r.AucP, "F3")} |\n");
+            md.Append('\n');
+        }
+        return md.ToString();
+    }
+
+    /// <summary>The summary as CSV (same columns as <see cref="ToDataFrame"/>).</summary>
+    public static string ToCsv(IReadOnlyList<SummaryRow> rows)
+    {
+        var csv = new StringBuilder("dataset,model,trials,auc_mean,auc_std,logloss_mean,logloss_std,relaimpr_pct,params,best_baseline,auc_p,logloss_p\n");
+        string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        foreach (var r in rows)
+            csv.Append($"{r.Dataset},{r.Model},{r.Trials},{N(r.AucMean)},{N(r.AucStd)},{N(r.LogLossMean)},{N(r.LogLossStd)},{N(r.RelaImpr)},{N(r.Parameters)},{r.BestBaseline},{N(r.AucP)},{N(r.LogLossP)}\n");
+        return csv.ToString();
+    }
+}
