@@ -62,6 +62,7 @@ public class ConfigTests
         Assert.Contains("HiddenSizes[1] (layer 2) must be >= 1; got 0", Fails(new DpgConfig { HiddenSizes = [8, 0] }));
         Assert.Contains("ModulatedLayers entries must be hidden-layer numbers 1..3 (1-based); got 4", Fails(new DpgConfig { ModulatedLayers = [4] }));
         Assert.Contains("ModulatedLayers must not repeat a layer", Fails(new DpgConfig { ModulatedLayers = [1, 1] }));
+        Assert.Contains("ModulatedLayers must name at least one hidden layer", Fails(new DpgConfig { ModulatedLayers = [] }));
     }
 
     [Fact]
