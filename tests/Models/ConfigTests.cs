@@ -93,4 +93,14 @@ public class ConfigTests
         Assert.Equal(DwmVariant.R, a.Variant);
         Assert.Equal(DwmVariant.C, b.Variant);
     }
+
+    [Fact]
+    public void FeatureSpecFromTuples()
+    {
+        var spec = FeatureSpec.From([("scenario", 3, true), ("user", 10, false), ("page", 4, true)], 1, 3);
+        Assert.Equal([0, 2], spec.AwareIndices);
+        Assert.Equal([1], spec.AgnosticIndices);
+        Assert.Equal(3 * 16 + 1, new DpgConfig().InputDim(spec));
+        Assert.Equal(2 * 16, new DpgConfig().AwareDim(spec));
+    }
 }
