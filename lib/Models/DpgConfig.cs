@@ -1,0 +1,173 @@
+// Configuration of DPG and MI-DPG (paper section 2; MODELS.md "DPG" and "MIR").
+// Every decision the paper leaves open is a named option here, with the paper's choice (or ours,
+// where it is silent) as the default. Immutable; Validate() names each violated constraint.
+using System.Text.Json.Serialization;
+
+namespace MiDpg.Research.Models;
+
+/// <summary>The four decomposable-weighting-matrix variants (paper 2.2.1-2.2.4).</summary>
+public enum DwmVariant
+{
+    /// <summary>S = sigmoid(G(e_aw, h)): the full d_m x d_n matrix is generated (eq. 2).</summary>
+    Non,
+
+    /// <summary>S = psi(sigmoid(S_R S_C)), both factors generated (eq. 3).</summary>
+    RC,
+
+    /// <summary>S = psi(sigmoid(S_R C_share)), S_R generated, C_share learned and shared (eq. 4).</summary>
+    R,
+
+    /// <summary>S = psi(sigmoid(R_share S_C)), R_share learned and shared, S_C generated (eq. 5).</summary>
+    C,
+}
+
+/// <summary>Geometry of one modulated layer: W in R^{d_m x d_n}, core in R^{d_r x d_c}, rank d_k.</summary>
+public sealed record LayerGeometry(int Layer, int Dm, int Dn, int Dr, int Dc, int Dk);
+
+/// <summary>
+/// DPG / MI-DPG settings. MI-DPG = DPG + MIR: <see cref="UseMir"/> = false (or <see cref="Lambda"/> = 0)
+/// gives DPG. Layer numbers are 1-based as in the paper (1 = the first hidden layer, input width d_m =
+/// all embeddings + numeric fields).
+/// </summary>
+public sealed record DpgConfig : ModelConfig
+{
+    /// <summary>DWM variant (paper 2.2). Default R: the paper's best variant (section 3.5.1).</summary>
+    public DwmVariant Variant { get; init; } = DwmVariant.R;
+
+    /// <summary>r_div: d_r = d_m / RowDivisor for every modulated layer (must divide each layer's d_m).</summary>
+    public int RowDivisor { get; init; } = 4;
+
+    /// <summary>c_div: d_c = d_n / ColumnDivisor for every modulated layer (must divide each layer's d_n).</summary>
+    public int ColumnDivisor { get; init; } = 4;
+
+    /// <summary>When set, d_r = RowSize for every modulated layer, overriding <see cref="RowDivisor"/>
+    /// (e.g. 1 for the output-gating special case).</summary>
+    public int? RowSize { get; init; }
+
+    /// <summary>When set, d_c = ColumnSize for every modulated layer, overriding <see cref="ColumnDivisor"/>.</summary>
+    public int? ColumnSize { get; init; }
+
+    /// <summary>d_k: inner rank of S_R S_C; d_k &lt;= min(d_r, d_c). Default 1 (paper 3.5.1 sweeps {1, 2, 4}).</summary>
+    public int RankK { get; init; } = 1;
+
+    /// <summary>psi: tile (default) or block.</summary>
+    public RepeatMode Repeat { get; init; } = RepeatMode.Tile;
+
+    /// <summary>Hidden width of each generator network G (one hidden layer, ReLU). Default 64.</summary>
+    public int GeneratorHidden { get; init; } = 64;
+
+    /// <summary>Detach h_l in the generator input [e_aw, h_l] (PEPNet-style stop-gradient). Default off.</summary>
+    public bool DetachGeneratorInput { get; init; }
+
+    /// <summary>Which hidden layers are modulated (1-based); null = all hidden layers.</summary>
+    public IReadOnlyList<int>? ModulatedLayers { get; init; }
+
+    /// <summary>S = GateScale * psi(sigmoid(...)). 1 = the paper's plain sigmoid (default); 2 makes the expected
+    /// gate ~1 at initialisation (as PEPNet's gamma = 2).</summary>
+    public double GateScale { get; init; } = 1.0;
+
+    /// <summary>The generators' output layers keep PyTorch's default Linear initialisation scaled by this factor,
+    /// so the generated factors start small and S starts near GateScale * sigmoid(0). Default 0.1.</summary>
+    public double GeneratorOutputInitScale { get; init; } = 0.1;
+
+    /// <summary>Shared factors (C_share, R_share) are initialised from N(0, SharedFactorInitStd^2). Default 1.</summary>
+    public double SharedFactorInitStd { get; init; } = 1.0;
+
+    /// <summary>Compute RC/R/C layers with the factored fast path (never a per-sample d_m x d_n matrix).
+    /// false = naive W ⊙ S path (for testing). Non always uses the naive path.</summary>
+    public bool UseFactoredPath { get; init; } = true;
+
+    /// <summary>Add the MIR loss (MI-DPG). false = DPG.</summary>
+    public bool UseMir { get; init; } = true;
+
+    /// <summary>lambda in L = BCE + lambda * L_mi (paper 3.3: 1).</summary>
+    public double Lambda { get; init; } = 1.0;
+
+    /// <summary>Hidden width of each MIR discriminator T (one hidden layer, ReLU, scalar logit). Default 64.</summary>
+    public int DiscriminatorHidden { get; init; } = 64;
+
+    /// <summary>Non only: project vec(S) (d_m*d_n) linearly to this width before the discriminator; 0 = no projection.</summary>
+    public int NonDiscriminatorProjection { get; init; }
+
+    /// <summary>The effective MIR switch: MIR on and lambda &gt; 0.</summary>
+    [JsonIgnore]
+    public bool MirActive => UseMir && Lambda > 0;
+
+    /// <summary>Modulated layers (1-based, ascending) for a backbone with HiddenSizes.Count hidden layers.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<int> EffectiveModulatedLayers =>
+        ModulatedLayers is null ? Enumerable.Range(1, HiddenSizes.Count).ToArray() : ModulatedLayers.Distinct().Order().ToArray();
+
+    /// <summary>d_m, d_n, d_r, d_c, d_k of hidden layer <paramref name="layer"/> (1-based).</summary>
+    public LayerGeometry Geometry(FeatureSpec features, int layer)
+    {
+        var (dm, dn) = LayerShape(features, layer);
+        if (Variant == DwmVariant.Non) return new LayerGeometry(layer, dm, dn, dm, dn, 0);
+        var dr = RowSize ?? dm / Math.Max(RowDivisor, 1);
+        var dc = ColumnSize ?? dn / Math.Max(ColumnDivisor, 1);
+        return new LayerGeometry(layer, dm, dn, dr, dc, RankK);
+    }
+
+    public override IReadOnlyList<string> Problems(FeatureSpec? features = null)
+    {
+        var problems = new List<string>(base.Problems(features));
+        if (GeneratorHidden < 1) problems.Add($"GeneratorHidden must be >= 1; got {GeneratorHidden}");
+        if (DiscriminatorHidden < 1) problems.Add($"DiscriminatorHidden must be >= 1; got {DiscriminatorHidden}");
+        if (NonDiscriminatorProjection < 0) problems.Add($"NonDiscriminatorProjection must be >= 0 (0 = no projection); got {NonDiscriminatorProjection}");
+        if (!(Lambda >= 0)) problems.Add($"Lambda (weight of L_mi) must be >= 0; got {Lambda}");
+        if (!(GateScale > 0)) problems.Add($"GateScale must be > 0; got {GateScale}");
+        if (!(GeneratorOutputInitScale > 0)) problems.Add($"GeneratorOutputInitScale must be > 0; got {GeneratorOutputInitScale}");
+        if (!(SharedFactorInitStd > 0)) problems.Add($"SharedFactorInitStd must be > 0; got {SharedFactorInitStd}");
+        if (!HasValidHiddenSizes) return problems;
+
+        var layers = HiddenSizes.Count;
+        if (ModulatedLayers is not null)
+        {
+            foreach (var l in ModulatedLayers)
+                if (l < 1 || l > layers)
+                    problems.Add($"ModulatedLayers entries must be hidden-layer numbers 1..{layers} (1-based); got {l}");
+            if (ModulatedLayers.Count == 0)
+                problems.Add("ModulatedLayers must name at least one hidden layer (null = all); got an empty list — use the DNN baseline for an unmodulated backbone");
+            if (ModulatedLayers.Distinct().Count() != ModulatedLayers.Count)
+                problems.Add($"ModulatedLayers must not repeat a layer; got [{string.Join(", ", ModulatedLayers)}]");
+        }
+        if (Variant == DwmVariant.Non) return problems;
+
+        if (RowSize is null && RowDivisor < 1) problems.Add($"RowDivisor (r_div) must be >= 1; got {RowDivisor}");
+        if (ColumnSize is null && ColumnDivisor < 1) problems.Add($"ColumnDivisor (c_div) must be >= 1; got {ColumnDivisor}");
+        if (RowSize is < 1) problems.Add($"RowSize (d_r) must be >= 1 when set; got {RowSize}");
+        if (ColumnSize is < 1) problems.Add($"ColumnSize (d_c) must be >= 1 when set; got {ColumnSize}");
+        if (RankK < 1) problems.Add($"RankK (d_k) must be >= 1; got {RankK}");
+        if (problems.Count > 0) return problems;
+
+        foreach (var l in EffectiveModulatedLayers.Where(l => l >= 1 && l <= layers))
+        {
+            if (l == 1 && features is null) continue; // d_m of layer 1 depends on the features
+            var (dm, dn) = LayerShape(features!, l);
+            int dr, dc;
+            if (RowSize is { } rs)
+            {
+                if (rs > dm || dm % rs != 0) { problems.Add($"RowSize (d_r) must divide d_m = {dm} of layer {l} (and d_r <= d_m); got RowSize = {rs}"); continue; }
+                dr = rs;
+            }
+            else
+            {
+                if (dm % RowDivisor != 0) { problems.Add($"d_r = d_m / RowDivisor requires RowDivisor to divide d_m = {dm} of layer {l}; got RowDivisor = {RowDivisor}"); continue; }
+                dr = dm / RowDivisor;
+            }
+            if (ColumnSize is { } cs)
+            {
+                if (cs > dn || dn % cs != 0) { problems.Add($"ColumnSize (d_c) must divide d_n = {dn} of layer {l} (and d_c <= d_n); got ColumnSize = {cs}"); continue; }
+                dc = cs;
+            }
+            else
+            {
+                if (dn % ColumnDivisor != 0) { problems.Add($"d_c = d_n / ColumnDivisor requires ColumnDivisor to divide d_n = {dn} of layer {l}; got ColumnDivisor = {ColumnDivisor}"); continue; }
+                dc = dn / ColumnDivisor;
+            }
+            if (RankK > Math.Min(dr, dc))
+                problems.Add($"d_k <= min(d_r, d_c) is violated at layer {l}: d_r = {dr}, d_c = {dc}; got RankK (d_k) = {RankK}");
+        }
+        return problems;
+    }
+}

@@ -1,0 +1,123 @@
+// DPG and MI-DPG (Cheng et al., "MI-DPG: Decomposable Parameter Generation Network Based on Mutual
+// Information for Multi-Scenario Recommendation", section 2; MODELS.md).
+//   h1 = [e_ag, e_aw, numeric];  h_{l+1} = ReLU(h_l (W_l ⊙ S_l) + b_l) for modulated layers (DWM),
+//   h_{l+1} = ReLU(h_l W_l + b_l) otherwise;  logit = h_{L+1} w_out + b_out.
+//   L = BCE(y, sigmoid(logit)) + lambda * L_mi  (eq. 8); MI-DPG = DPG + MIR, DPG = MIR off or lambda = 0.
+// Hyper-parameters: see DpgConfig (variant, r_div / c_div or d_r / d_c, d_k, psi mode, generator
+// hidden size, detach option, modulated layers, lambda, discriminator size) and ModelConfig
+// (emb_dim, hidden sizes 128-64-32).
+// Initialisation: embeddings N(0, EmbeddingInitStd^2); backbone weights and biases
+// U(-1/sqrt(d_m), 1/sqrt(d_m)) (nn.Linear's default); generator and discriminator hidden layers
+// nn.Linear's default; generator output layers scaled by GeneratorOutputInitScale (S starts near
+// GateScale * 0.5); shared factors N(0, SharedFactorInitStd^2).
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace MiDpg.Research.Models;
+
+/// <summary>Everything one forward pass produces: logits [B], the embeddings, and per modulated layer
+/// its generated core (A [B, d_r, d_c]; Non: S [B, d_m, d_n]).</summary>
+public sealed record DpgForward(Tensor Logits, FieldEmbeddings Embeddings, IReadOnlyList<Tensor> Cores);
+
+/// <summary>DPG / MI-DPG. Kind is "MI-DPG" when the MIR is active, "DPG" otherwise.</summary>
+public sealed class DpgModel : ScenarioModel
+{
+    private readonly FieldEmbedding embedding;
+    private readonly ModuleList<WeightingMatrix> dwm;     // modulated hidden layers, ascending
+    private readonly ModuleList<Linear> plain;            // unmodulated hidden layers, ascending
+    private readonly Linear output;
+    private readonly MutualInformationRegularizer? mir;
+    private readonly (bool Modulated, int Index)[] layout; // per hidden layer: which list, which entry
+
+    private readonly DpgConfig config;
+    private readonly FeatureSpec features;
+
+    public const string MiDpgKind = "MI-DPG";
+    public const string DpgKind = "DPG";
+
+    public override string Kind => config.MirActive ? MiDpgKind : DpgKind;
+    public override FeatureSpec Features => features;
+    public override ModelConfig Config => config;
+    public DpgConfig DpgConfig => config;
+
+    /// <summary>The modulated layers (1-based layer numbers in <see cref="ModulatedLayerNumbers"/>).</summary>
+    public IReadOnlyList<WeightingMatrix> WeightingLayers => dwm.ToArray();
+
+    public IReadOnlyList<int> ModulatedLayerNumbers { get; }
+
+    public FieldEmbedding Embedding => embedding;
+
+    /// <summary>The MIR module; null for DPG.</summary>
+    public MutualInformationRegularizer? Mir => mir;
+
+    public DpgModel(FeatureSpec features, DpgConfig config, Device? device = null) : base(nameof(DpgModel))
+    {
+        config.Validate(features);
+        this.config = config;
+        this.features = features;
+        embedding = new FieldEmbedding(features, config.EmbeddingDim, config.EmbeddingInitStd, config.ClampUnknownIdsToOov);
+        dwm = new ModuleList<WeightingMatrix>();
+        plain = new ModuleList<Linear>();
+        var modulated = config.EffectiveModulatedLayers.ToHashSet();
+        ModulatedLayerNumbers = config.EffectiveModulatedLayers;
+        var awareDim = config.AwareDim(features);
+        layout = new (bool, int)[config.HiddenSizes.Count];
+        for (var l = 1; l <= config.HiddenSizes.Count; l++)
+        {
+            if (modulated.Contains(l))
+            {
+                layout[l - 1] = (true, dwm.Count);
+                dwm.Add(new WeightingMatrix(config.Geometry(features, l), awareDim, config));
+            }
+            else
+            {
+                var (dm, dn) = config.LayerShape(features, l);
+                layout[l - 1] = (false, plain.Count);
+                plain.Add(Linear(dm, dn));
+            }
+        }
+        output = Linear(config.HiddenSizes[^1], 1);
+        if (config.MirActive)
+        {
+            var coreSizes = dwm.Select(w => w.CoreSize).ToArray();
+            var projection = config.Variant == DwmVariant.Non ? config.NonDiscriminatorProjection : 0;
+            mir = new MutualInformationRegularizer(awareDim, coreSizes, config.DiscriminatorHidden, projection);
+        }
+        RegisterComponents();
+        if (device is not null) this.to(device);
+    }
+
+    public override Tensor forward(ModelInput input) => Run(input).Logits;
+
+    /// <summary>The forward pass, keeping the embeddings and every modulated layer's core.</summary>
+    /// <param name="factored">Override the config's path choice (true = factored, false = naive); null = config.</param>
+    public DpgForward Run(ModelInput input, bool? factored = null)
+    {
+        var emb = embedding.call(input.Categorical);
+        var h = emb.BackboneInput(input.Numeric);
+        var cores = new List<Tensor>(dwm.Count);
+        foreach (var (isModulated, index) in layout)
+        {
+            if (isModulated)
+            {
+                var result = dwm[index].Compute(h, emb.Aware, factored);
+                cores.Add(result.Core);
+                h = functional.relu(result.Output);
+            }
+            else h = functional.relu(plain[index].call(h));
+        }
+        var logits = output.call(h).squeeze(1);
+        return new DpgForward(logits, emb, cores);
+    }
+
+    /// <summary>L = BCE + lambda * L_mi (L_mi only when the MIR is active); Terms: "bce", "mi", "total".</summary>
+    public override ModelOutput Loss(ModelInput input, Tensor labels)
+    {
+        var run = Run(input);
+        if (mir is null) return Compose(run.Logits, labels, null, 0, null);
+        var mi = mir.call(run.Embeddings.Aware, run.Cores);
+        return Compose(run.Logits, labels, mi.Loss, config.Lambda, "mi");
+    }
+}

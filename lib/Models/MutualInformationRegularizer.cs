@@ -1,0 +1,83 @@
+// Mutual-information regularisation, MIR (paper section 2.3, eqs. 6-7; MODELS.md "MIR").
+// For each modulated layer a discriminator T scores (e_aw, s), s = vec(core) (the d_r x d_c matrix
+// sigmoid(S_R S_C), which determines S; for Non, vec(S), optionally through a linear projection).
+// Positive pairs (e_aw_i, s_i), negative pairs (e_aw_pi(i), s_i) with pi a random permutation of the
+// mini-batch ("shuffle"); one discriminator serves both.
+//   L_mi = mean_i [ softplus(-T+_i) + softplus(T-_i) ]  = -(log sigma(T+) + log(1 - sigma(T-))),
+// averaged over the modulated layers. Its gradients reach the discriminators, the generators and the
+// scenario-aware embeddings.
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace MiDpg.Research.Models;
+
+/// <summary>The MIR terms of one batch: L_mi (averaged over layers), the per-layer losses, the permutation used.</summary>
+public sealed record MirResult(Tensor Loss, IReadOnlyList<Tensor> LayerLosses, Tensor Permutation);
+
+/// <summary>One discriminator T per modulated layer (ModuleList), the in-batch shuffle and L_mi.</summary>
+public sealed class MutualInformationRegularizer : Module<Tensor, IReadOnlyList<Tensor>, MirResult>
+{
+    private readonly ModuleList<Mlp> discriminators;
+    private readonly ModuleList<Linear> projections;   // Non only, when NonDiscriminatorProjection > 0
+    private readonly bool project;
+
+    public int LayerCount => discriminators.Count;
+
+    /// <param name="awareDim">Width of e_aw.</param>
+    /// <param name="coreSizes">Width of vec(core) of each modulated layer (d_r d_c; Non: d_m d_n).</param>
+    /// <param name="discriminatorHidden">Hidden width of each T.</param>
+    /// <param name="projection">If &gt; 0, vec(core) is first projected linearly to this width (used for Non).</param>
+    public MutualInformationRegularizer(int awareDim, IReadOnlyList<int> coreSizes, int discriminatorHidden, int projection = 0, Device? device = null)
+        : base(nameof(MutualInformationRegularizer))
+    {
+        project = projection > 0;
+        discriminators = new ModuleList<Mlp>();
+        projections = new ModuleList<Linear>();
+        foreach (var size in coreSizes)
+        {
+            var sDim = project ? projection : size;
+            if (project) projections.Add(Linear(size, projection));
+            discriminators.Add(new Mlp(awareDim + sDim, [discriminatorHidden], 1));
+        }
+        RegisterComponents();
+        if (device is not null) this.to(device);
+    }
+
+    /// <summary>A random permutation pi of the batch (on the batch's device).</summary>
+    public static Tensor SamplePermutation(long batchSize, Device device, Generator? generator = null) =>
+        generator is null ? randperm(batchSize, device: device) : randperm(batchSize, device: device, generator: generator);
+
+    /// <summary>shuffle(e_aw): rows of e_aw reordered by pi.</summary>
+    public static Tensor Shuffle(Tensor eAw, Tensor permutation) => eAw.index_select(0, permutation);
+
+    /// <summary>T(e_aw, s) of layer <paramref name="layer"/> (0-based among modulated layers): logits [B].</summary>
+    public Tensor Score(int layer, Tensor eAw, Tensor core)
+    {
+        var s = core.reshape(core.shape[0], -1);
+        if (project) s = projections[layer].call(s);
+        return discriminators[layer].call(cat([eAw, s], 1)).squeeze(1);
+    }
+
+    /// <summary>L_mi for one layer from the discriminator logits of positive and negative pairs.</summary>
+    public static Tensor LayerLoss(Tensor positiveLogits, Tensor negativeLogits) =>
+        (functional.softplus(-positiveLogits) + functional.softplus(negativeLogits)).mean();
+
+    /// <summary>L_mi averaged over layers, with a freshly sampled permutation.</summary>
+    public override MirResult forward(Tensor eAw, IReadOnlyList<Tensor> cores) =>
+        Compute(eAw, cores, SamplePermutation(eAw.shape[0], eAw.device));
+
+    /// <summary>L_mi averaged over layers, with a given permutation (the same pi for every layer).</summary>
+    public MirResult Compute(Tensor eAw, IReadOnlyList<Tensor> cores, Tensor permutation)
+    {
+        if (cores.Count != discriminators.Count)
+            throw new ArgumentException($"MIR was built for {discriminators.Count} modulated layers; got {cores.Count} cores");
+        var shuffled = Shuffle(eAw, permutation);
+        var losses = new List<Tensor>(cores.Count);
+        for (var l = 0; l < cores.Count; l++)
+            losses.Add(LayerLoss(Score(l, eAw, cores[l]), Score(l, shuffled, cores[l])));
+        var loss = stack(losses).mean();
+        return new MirResult(loss, losses, permutation);
+    }
+}

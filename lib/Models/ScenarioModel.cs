@@ -1,0 +1,87 @@
+// The contract between every model of the study (DPG, MI-DPG and the baselines) and the trainer.
+// Models define structure, forward and their loss only (STYLE.md: one trainer owns the loop).
+// Per-batch tensors follow the data contract: categorical int64 [B, F], numeric float32 [B, N]
+// (N may be 0), scenario int64 [B], labels float32 [B].
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace MiDpg.Research.Models;
+
+/// <summary>One mini-batch as the models see it. <paramref name="Numeric"/> may be null or [B, 0].</summary>
+public sealed record ModelInput(Tensor Categorical, Tensor? Numeric, Tensor Scenario)
+{
+    public long BatchSize => Categorical.shape[0];
+
+    /// <summary>The same batch on <paramref name="device"/> (no copy for tensors already there).</summary>
+    public ModelInput To(Device device) => new(Categorical.to(device), Numeric?.to(device), Scenario.to(device));
+
+    /// <summary>Rows [start, start + length) of the batch.</summary>
+    public ModelInput Slice(long start, long length) =>
+        new(Categorical.narrow(0, start, length), Numeric?.narrow(0, start, length), Scenario.narrow(0, start, length));
+}
+
+/// <summary>
+/// What <see cref="IScenarioModel.Loss"/> returns. <see cref="Total"/> is what the trainer back-propagates:
+/// BCE + the model's weighted auxiliary loss. <see cref="Terms"/> holds scalar values for logging
+/// (always "bce" and "total"; plus model-specific ones such as "mi").
+/// </summary>
+public sealed record ModelOutput(Tensor Logits, Tensor Total, Tensor Bce, Tensor? AuxiliaryLoss, IReadOnlyDictionary<string, float> Terms);
+
+/// <summary>What the trainer codes against for every model (baselines included).</summary>
+public interface IScenarioModel
+{
+    /// <summary>Display / persistence name, e.g. "MI-DPG", "DPG", "DNN".</summary>
+    string Kind { get; }
+
+    /// <summary>The features the model was built for.</summary>
+    FeatureSpec Features { get; }
+
+    /// <summary>The model's immutable config (serialised with the weights by <see cref="ModelStore"/>).</summary>
+    ModelConfig Config { get; }
+
+    /// <summary>Logits [B] (apply sigmoid for probabilities).</summary>
+    Tensor Forward(ModelInput input);
+
+    /// <summary>Logits plus the training loss: BCE(labels, logits) + the model's weighted auxiliary loss.</summary>
+    ModelOutput Loss(ModelInput input, Tensor labels);
+}
+
+/// <summary>
+/// Base class of every model: a TorchSharp module from <see cref="ModelInput"/> to logits [B].
+/// Subclasses implement <c>forward</c>; those with an auxiliary loss (MI-DPG's L_mi, STAR's auxiliary
+/// network is part of forward, OptMSM's orthogonality penalty) override <see cref="Loss"/>,
+/// typically through <see cref="Compose"/>.
+/// </summary>
+public abstract class ScenarioModel : nn.Module<ModelInput, Tensor>, IScenarioModel
+{
+    protected ScenarioModel(string name) : base(name) { }
+
+    public abstract string Kind { get; }
+    public abstract FeatureSpec Features { get; }
+    public abstract ModelConfig Config { get; }
+
+    /// <summary>The device the parameters live on.</summary>
+    public Device Device => parameters().FirstOrDefault()?.device ?? CPU;
+
+    public Tensor Forward(ModelInput input) => forward(input);
+
+    /// <summary>Probabilities [B] = sigmoid(logits), computed without gradient.</summary>
+    public Tensor Predict(ModelInput input)
+    {
+        using var _ = no_grad();
+        return forward(input).sigmoid();
+    }
+
+    public virtual ModelOutput Loss(ModelInput input, Tensor labels) => Compose(forward(input), labels, null, 0.0, null);
+
+    /// <summary>Builds a <see cref="ModelOutput"/>: total = BCE + weight * auxiliary.</summary>
+    protected static ModelOutput Compose(Tensor logits, Tensor labels, Tensor? auxiliary, double weight, string? auxiliaryName)
+    {
+        var bce = functional.binary_cross_entropy_with_logits(logits, labels.to_type(logits.dtype));
+        var total = auxiliary is null || weight == 0 ? bce : bce + weight * auxiliary;
+        var terms = new Dictionary<string, float> { ["bce"] = bce.detach().cpu().item<float>(), ["total"] = total.detach().cpu().item<float>() };
+        if (auxiliary is not null && auxiliaryName is not null) terms[auxiliaryName] = auxiliary.detach().cpu().item<float>();
+        return new ModelOutput(logits, total, bce, auxiliary, terms);
+    }
+}
