@@ -126,6 +126,8 @@ public sealed record DpgConfig : ModelConfig
             foreach (var l in ModulatedLayers)
                 if (l < 1 || l > layers)
                     problems.Add($"ModulatedLayers entries must be hidden-layer numbers 1..{layers} (1-based); got {l}");
+            if (ModulatedLayers.Count == 0)
+                problems.Add("ModulatedLayers must name at least one hidden layer (null = all); got an empty list — use the DNN baseline for an unmodulated backbone");
             if (ModulatedLayers.Distinct().Count() != ModulatedLayers.Count)
                 problems.Add($"ModulatedLayers must not repeat a layer; got [{string.Join(", ", ModulatedLayers)}]");
         }

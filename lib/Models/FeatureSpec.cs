@@ -17,6 +17,10 @@ public sealed record FieldSpec(string Name, long VocabularySize, bool ScenarioAw
 /// </summary>
 public sealed record FeatureSpec(IReadOnlyList<FieldSpec> Fields, int NumericCount, int ScenarioCount)
 {
+    /// <summary>Builds a spec from (name, vocabulary size, scenario-aware) tuples.</summary>
+    public static FeatureSpec From(IEnumerable<(string Name, long VocabularySize, bool ScenarioAware)> fields, int numericCount, int scenarioCount) =>
+        new(fields.Select(f => new FieldSpec(f.Name, f.VocabularySize, f.ScenarioAware)).ToArray(), numericCount, scenarioCount);
+
     [JsonIgnore]
     public int FieldCount => Fields.Count;
     [JsonIgnore]

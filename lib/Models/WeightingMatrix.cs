@@ -166,7 +166,7 @@ public sealed class WeightingMatrix : Module<Tensor, Tensor, Tensor>
         if (Repeat == RepeatMode.Tile)
         {
             // input row i = q * d_r + r (class r = i mod d_r); output column j = p * d_c + c.
-            var hr = h.view(batch, rowsPerClass, dr).permute(2, 0, 1);             // [r, B, q]
+            var hr = h.reshape(batch, rowsPerClass, dr).permute(2, 0, 1);             // [r, B, q]
             var wr = weight.view(rowsPerClass, dr, dn).permute(1, 0, 2);           // [r, q, d_n]
             var p = bmm(hr, wr).view(dr, batch, columnPeriods, dc);                // [r, B, p, c] = (h_r W_r)
             var a = core.permute(1, 0, 2).unsqueeze(2);                            // [r, B, 1, c]
@@ -175,7 +175,7 @@ public sealed class WeightingMatrix : Module<Tensor, Tensor, Tensor>
         else
         {
             // input row i = r * (d_m / d_r) + q; output column j = c * (d_n / d_c) + p.
-            var hr = h.view(batch, dr, rowsPerClass).permute(1, 0, 2);             // [r, B, q]
+            var hr = h.reshape(batch, dr, rowsPerClass).permute(1, 0, 2);             // [r, B, q]
             var wr = weight.view(dr, rowsPerClass, dn);                            // [r, q, d_n]
             var p = bmm(hr, wr).view(dr, batch, dc, columnPeriods);                // [r, B, c, p]
             var a = core.permute(1, 0, 2).unsqueeze(3);                            // [r, B, c, 1]

@@ -108,7 +108,7 @@ public static class WeightingMatrixInspector
         var device = model.Device;
         try
         {
-            using var _ = inference_mode();
+            using var _ = no_grad(); // not inference_mode: the results must stay usable in ordinary ops afterwards
             foreach (var (batchInput, batchLabels) in batches)
             {
                 using var scope = NewDisposeScope();

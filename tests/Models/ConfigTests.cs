@@ -62,6 +62,7 @@ public class ConfigTests
         Assert.Contains("HiddenSizes[1] (layer 2) must be >= 1; got 0", Fails(new DpgConfig { HiddenSizes = [8, 0] }));
         Assert.Contains("ModulatedLayers entries must be hidden-layer numbers 1..3 (1-based); got 4", Fails(new DpgConfig { ModulatedLayers = [4] }));
         Assert.Contains("ModulatedLayers must not repeat a layer", Fails(new DpgConfig { ModulatedLayers = [1, 1] }));
+        Assert.Contains("ModulatedLayers must name at least one hidden layer", Fails(new DpgConfig { ModulatedLayers = [] }));
     }
 
     [Fact]
@@ -91,5 +92,15 @@ public class ConfigTests
         var b = a with { Variant = DwmVariant.C };
         Assert.Equal(DwmVariant.R, a.Variant);
         Assert.Equal(DwmVariant.C, b.Variant);
+    }
+
+    [Fact]
+    public void FeatureSpecFromTuples()
+    {
+        var spec = FeatureSpec.From([("scenario", 3, true), ("user", 10, false), ("page", 4, true)], 1, 3);
+        Assert.Equal([0, 2], spec.AwareIndices);
+        Assert.Equal([1], spec.AgnosticIndices);
+        Assert.Equal(3 * 16 + 1, new DpgConfig().InputDim(spec));
+        Assert.Equal(2 * 16, new DpgConfig().AwareDim(spec));
     }
 }

@@ -154,10 +154,9 @@ public class DpgModelTests
         Assert.Equal(DeviceType.CPU, model.Device.type);
     }
 
-    [Fact]
+    [CudaFact]
     public void DeviceOptionIsRespectedOnCuda()
     {
-        if (!cuda.is_available()) return; // no CUDA here: nothing to check (the CPU build of TorchSharp is referenced)
         using var scope = NewDisposeScope();
         var spec = ModelTestData.Spec();
         var device = new Device(DeviceType.CUDA);
@@ -165,5 +164,36 @@ public class DpgModelTests
         Assert.All(model.parameters(), p => Assert.Equal(DeviceType.CUDA, p.device_type));
         var (input, labels) = ModelTestData.Batch(spec, 8, 1, device);
         model.Loss(input, labels).Total.backward();
+        using var inspection = WeightingMatrixInspector.Inspect(model, input, labels);
+        Assert.Equal(DeviceType.CPU, inspection.Layers[0].Core.device_type);
+    }
+
+    [Theory]
+    [InlineData(DwmVariant.RC)]
+    [InlineData(DwmVariant.R)]
+    [InlineData(DwmVariant.C)]
+    [InlineData(DwmVariant.Non)]
+    public void AFewAdamStepsLowerTheLossOnAScenarioDependentTask(DwmVariant variant)
+    {
+        // Labels flip with the scenario: y = 1 iff (item id is even) XOR (scenario field >= 2).
+        using var scope = NewDisposeScope();
+        manual_seed(12);
+        var spec = ModelTestData.Spec();
+        var model = new DpgModel(spec, ModelTestData.SmallConfig(variant) with { HiddenSizes = [32, 16, 8] });
+        var (input, _) = ModelTestData.Batch(spec, 128, 6);
+        var labels = input.Categorical.select(1, 3).remainder(2).eq(0).logical_xor(input.Categorical.select(1, 0).ge(2)).to_type(ScalarType.Float32);
+        var optimizer = optim.Adam(model.parameters(), 0.02);
+        float first = 0, last = 0;
+        for (var step = 0; step < 25; step++)
+        {
+            using var stepScope = NewDisposeScope();
+            optimizer.zero_grad();
+            var output = model.Loss(input, labels);
+            output.Total.backward();
+            optimizer.step();
+            if (step == 0) first = output.Terms["bce"];
+            last = output.Terms["bce"];
+        }
+        Assert.True(last < 0.8 * first, $"BCE went from {first} to {last}");
     }
 }
