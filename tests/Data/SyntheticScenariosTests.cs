@@ -92,6 +92,24 @@ public class SyntheticScenariosTests
     }
 
     [Fact]
+    public void ItsEncoderReproducesTheDataFromTheCsv()
+    {
+        var small = SyntheticScenarios.Generate(new SyntheticConfig { Rows = 2_000, Users = 400, Items = 150, Seed = 6 });
+        var path = Path.Combine(TestData.TempFolder(), "synthetic.csv");
+        small.WriteCsv(path);
+        var encoder = FieldEncoder.FromJson(small.Encoder.ToJson());
+        var (data, report) = DatasetLoader.Encode(SyntheticScenarios.Schema, encoder, null, new DataFile(path));
+        Assert.Equal(small.Data.Categorical, data.Categorical);
+        Assert.Equal(small.Data.Numeric, data.Numeric);
+        Assert.Equal(small.Data.Labels, data.Labels);
+        Assert.Equal(small.Data.Rows, report.RowsKept);
+
+        var loaded = small.Load(SplitRule.Random(0.8, 0.1, seed: 2, stratifyByScenario: true));
+        Assert.Equal(small.Data.Rows, loaded.Train.Rows + loaded.Valid.Rows + loaded.Test.Rows);
+        Assert.Equal(loaded.Encoder.Fields, small.Data.Fields);
+    }
+
+    [Fact]
     public void SplitByTimeUsesTheTimestamps()
     {
         var (train, _, test, split) = Default.Split(SplitRule.ByTime(0.8, 0.1));
