@@ -5,12 +5,12 @@ namespace MiDpg.Research.Data;
 /// <summary>Result of <see cref="DataBenchmark.Run"/>.</summary>
 public sealed record DataBenchmarkResult(
     int Rows, long FileBytes, double GenerateSeconds, double WriteSeconds, double ReadEncodeSeconds,
-    double RowsPerSecond, double PeakWorkingSetMB, double ManagedHeapAfterMB, double TotalAllocatedMB, int Gen2Collections, string File)
+    double RowsPerSecond, double PeakWorkingSetMB, double ManagedHeapAfterMB, double TotalAllocatedMB, int Gen2Collections, string File, LoadTimings? Steps)
 {
     public override string ToString() =>
         $"rows {Rows:N0}, file {FileBytes / 1e6:F1} MB: generate {GenerateSeconds:F2} s, write CSV {WriteSeconds:F2} s, " +
         $"read+encode {ReadEncodeSeconds:F2} s ({RowsPerSecond:N0} rows/s); peak working set {PeakWorkingSetMB:F0} MB, " +
-        $"managed heap after {ManagedHeapAfterMB:F0} MB, allocated during read {TotalAllocatedMB:F0} MB, gen2 GCs {Gen2Collections}";
+        $"managed heap after {ManagedHeapAfterMB:F0} MB, allocated during read {TotalAllocatedMB:F0} MB, gen2 GCs {Gen2Collections} [{Steps}]";
 }
 
 /// <summary>
@@ -43,7 +43,7 @@ public static class DataBenchmark
         var process = Process.GetCurrentProcess();
         process.Refresh();
         var result = new DataBenchmarkResult(rows, new FileInfo(path).Length, generate, write, read, rows / read,
-            process.PeakWorkingSet64 / 1e6, GC.GetTotalMemory(false) / 1e6, allocated / 1e6, GC.CollectionCount(2) - gen2Before, path);
+            process.PeakWorkingSet64 / 1e6, GC.GetTotalMemory(false) / 1e6, allocated / 1e6, GC.CollectionCount(2) - gen2Before, path, loaded.Timings);
         GC.KeepAlive(loaded);
         if (!keepFile) File.Delete(path);
         return result;

@@ -88,6 +88,7 @@ public sealed class DelimitedReader : IRecordReader
     }
 
     /// <summary>Finds the end of the record starting at _start (index of its line break, or end of data).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     int FindRecordEnd(out int nextStart, out int breaksInside)
     {
         var state = State.FieldStart;
@@ -152,6 +153,7 @@ public sealed class DelimitedReader : IRecordReader
     }
 
     /// <summary>Splits the complete record _buffer[s..e) into fields, unquoting quoted fields in place.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     void Split(int s, int e)
     {
         _fieldCount = 0;

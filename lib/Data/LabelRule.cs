@@ -33,6 +33,11 @@ public sealed record LabelRule
     public float? Apply(ReadOnlySpan<char> text, out string? problem)
     {
         problem = null;
+        if (text.Length == 1 && Kind == RuleKind.Binary)
+        {
+            if (text[0] == '0') return 0f;
+            if (text[0] == '1') return 1f;
+        }
         text = text.Trim();
         if (Kind == RuleKind.Binary)
         {

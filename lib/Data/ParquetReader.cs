@@ -72,7 +72,12 @@ public sealed class ParquetRecordReader : IRecordReader
     static Array ReadColumn(ParquetRowGroupReader rg, DataField f, int n)
     {
         var t = Nullable.GetUnderlyingType(f.ClrType) ?? f.ClrType;
-        if (t == typeof(string)) { var a = new string[n]; rg.ReadAsync(f, a.AsMemory(), null).AsTask().GetAwaiter().GetResult(); return a; }
+        if (t == typeof(string) || t == typeof(ReadOnlyMemory<char>))   // Parquet.Net 6 reports UTF-8 columns as ReadOnlyMemory<char>
+        {
+            var a = new string?[n];
+            rg.ReadAsync(f, a.AsMemory(), null).AsTask().GetAwaiter().GetResult();
+            return a;
+        }
         if (t == typeof(int)) return Read<int>(rg, f, n);
         if (t == typeof(long)) return Read<long>(rg, f, n);
         if (t == typeof(short)) return Read<short>(rg, f, n);
@@ -105,7 +110,7 @@ public sealed class ParquetRecordReader : IRecordReader
         int r = (int)_rowInGroup;
         switch (_columns[i])
         {
-            case string[] s: return s[r];
+            case string?[] s: return s[r];
             case int?[] a: return Format(a[r]);
             case long?[] a: return Format(a[r]);
             case short?[] a: return Format(a[r]);

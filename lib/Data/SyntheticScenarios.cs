@@ -80,6 +80,46 @@ public sealed class SyntheticDataset
     /// <summary>The true conversion probability of each row (the Bayes-optimal prediction).</summary>
     public required float[] TrueProbability { get; init; }
 
+    /// <summary>
+    /// The encoder behind <see cref="Data"/>: value "u17" of user_id has id Reserved + 17, and so on (the
+    /// tokens are those written by <see cref="WriteCsv"/>); numeric fields pass through unchanged (mean 0,
+    /// std 1). Encoding the written CSV with it reproduces <see cref="Data"/> exactly.
+    /// </summary>
+    public FieldEncoder Encoder => _encoder ??= BuildEncoder();
+    FieldEncoder? _encoder;
+
+    FieldEncoder BuildEncoder()
+    {
+        var c = Config;
+        static IEnumerable<string> Tokens(string prefix, int n) => Enumerable.Range(0, n).Select(i => prefix + i.ToString(CultureInfo.InvariantCulture));
+        var vocabularies = new[]
+        {
+            Vocabulary.FromTokens("scenario", Data.ScenarioNames),
+            Vocabulary.FromTokens("channel", Tokens("c", c.Channels)),
+            Vocabulary.FromTokens("user_id", Tokens("u", c.Users)),
+            Vocabulary.FromTokens("item_id", Tokens("i", c.Items)),
+            Vocabulary.FromTokens("brand", Tokens("b", c.Brands)),
+            Vocabulary.FromTokens("user_segment", Tokens("g", c.UserSegments)),
+        };
+        return new FieldEncoder("synthetic", vocabularies, Data.Fields.Select(f => f.Role).ToArray(), Data.NumericFields, [0.0, 0.0], [1.0, 1.0]);
+    }
+
+    /// <summary>The generated rows split by <paramref name="rule"/>, in the same shape as a dataset read from files.</summary>
+    public LoadedDataset Load(SplitRule rule)
+    {
+        var report = new ReadReport();
+        report.AddRowsRead("(generated)", Data.Rows);
+        return new LoadedDataset
+        {
+            Schema = SyntheticScenarios.Schema,
+            Encoder = Encoder,
+            All = Data,
+            Split = DataSplit.Make(rule, Data.Rows, Data.Scenario, Timestamps),
+            Report = report,
+            Timestamps = Timestamps,
+        };
+    }
+
     /// <summary>Train/valid/test of the generated rows.</summary>
     public (EncodedDataset Train, EncodedDataset Valid, EncodedDataset Test, DataSplit Split) Split(SplitRule rule)
     {
