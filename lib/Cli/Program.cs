@@ -8,6 +8,8 @@ app.Configure(config =>
     config.SetApplicationName("dotnet run -c Release --");
     config.AddCommand<InfoCommand>("info").WithDescription("Versions of TorchSharp and libtorch, threads, device, and the platform fixes applied.");
     config.AddCommand<SetupCommand>("setup").WithDescription("Prepare the .NET Interactive kernel and the native fixes (called by environment/setup.sh).");
+    config.AddCommand<TrainCommand>("train").WithDescription("Train one model on one dataset; print the history and test AUC/LogLoss per scenario.")
+        .WithExample("train", "--model", "midpg-r", "--data", "synthetic,rows=50000");
     config.AddCommand<NotebooksCommand>("notebooks").WithDescription("Execute notebooks top to bottom through the real .NET Interactive Jupyter kernel.");
     config.AddCommand<MainJobCommand>("main").WithDescription("The main job on the embedded default: execute every notebook, write executed copies and figures to an output folder.");
     config.PropagateExceptions();

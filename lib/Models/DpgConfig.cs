@@ -21,6 +21,20 @@ public enum DwmVariant
     C,
 }
 
+/// <summary>
+/// What d_r = d_m / r_div (and d_c = d_n / c_div) means when the divisor does not divide the layer size —
+/// which happens at layer 1, whose d_m is set by the data (e.g. 6 fields x 16 + 2 numeric = 98).
+/// </summary>
+public enum DivisorRounding
+{
+    /// <summary>The divisor must divide the size; otherwise the config is invalid (the constraint is named).</summary>
+    Exact,
+
+    /// <summary>d_r is the largest divisor of d_m not above d_m / r_div (so psi still tiles exactly); equals
+    /// d_m / r_div whenever that is an integer. Default, so one setting serves every dataset.</summary>
+    LargestDivisor,
+}
+
 /// <summary>Geometry of one modulated layer: W in R^{d_m x d_n}, core in R^{d_r x d_c}, rank d_k.</summary>
 public sealed record LayerGeometry(int Layer, int Dm, int Dn, int Dr, int Dc, int Dk);
 
@@ -39,6 +53,10 @@ public sealed record DpgConfig : ModelConfig
 
     /// <summary>c_div: d_c = d_n / ColumnDivisor for every modulated layer (must divide each layer's d_n).</summary>
     public int ColumnDivisor { get; init; } = 4;
+
+    /// <summary>How d_r and d_c are found when a divisor does not divide a layer's size (default: the largest
+    /// divisor not above d_m / r_div; <see cref="DivisorRounding.Exact"/> makes it an error instead).</summary>
+    public DivisorRounding Rounding { get; init; } = DivisorRounding.LargestDivisor;
 
     /// <summary>When set, d_r = RowSize for every modulated layer, overriding <see cref="RowDivisor"/>
     /// (e.g. 1 for the output-gating special case).</summary>
@@ -103,9 +121,18 @@ public sealed record DpgConfig : ModelConfig
     {
         var (dm, dn) = LayerShape(features, layer);
         if (Variant == DwmVariant.Non) return new LayerGeometry(layer, dm, dn, dm, dn, 0);
-        var dr = RowSize ?? dm / Math.Max(RowDivisor, 1);
-        var dc = ColumnSize ?? dn / Math.Max(ColumnDivisor, 1);
+        var dr = RowSize ?? Resolve(dm, Math.Max(RowDivisor, 1));
+        var dc = ColumnSize ?? Resolve(dn, Math.Max(ColumnDivisor, 1));
         return new LayerGeometry(layer, dm, dn, dr, dc, RankK);
+    }
+
+    /// <summary>size / divisor, or (with <see cref="DivisorRounding.LargestDivisor"/>) the largest divisor of size not above it.</summary>
+    int Resolve(int size, int divisor)
+    {
+        if (size % divisor == 0 || Rounding == DivisorRounding.Exact) return size / divisor;
+        for (int d = size / divisor; d > 1; d--)
+            if (size % d == 0) return d;
+        return 1;
     }
 
     public override IReadOnlyList<string> Problems(FeatureSpec? features = null)
@@ -152,8 +179,8 @@ public sealed record DpgConfig : ModelConfig
             }
             else
             {
-                if (dm % RowDivisor != 0) { problems.Add($"d_r = d_m / RowDivisor requires RowDivisor to divide d_m = {dm} of layer {l}; got RowDivisor = {RowDivisor}"); continue; }
-                dr = dm / RowDivisor;
+                if (dm % RowDivisor != 0 && Rounding == DivisorRounding.Exact) { problems.Add($"d_r = d_m / RowDivisor requires RowDivisor to divide d_m = {dm} of layer {l} (or Rounding = LargestDivisor); got RowDivisor = {RowDivisor}"); continue; }
+                dr = Resolve(dm, RowDivisor);
             }
             if (ColumnSize is { } cs)
             {
@@ -162,8 +189,8 @@ public sealed record DpgConfig : ModelConfig
             }
             else
             {
-                if (dn % ColumnDivisor != 0) { problems.Add($"d_c = d_n / ColumnDivisor requires ColumnDivisor to divide d_n = {dn} of layer {l}; got ColumnDivisor = {ColumnDivisor}"); continue; }
-                dc = dn / ColumnDivisor;
+                if (dn % ColumnDivisor != 0 && Rounding == DivisorRounding.Exact) { problems.Add($"d_c = d_n / ColumnDivisor requires ColumnDivisor to divide d_n = {dn} of layer {l} (or Rounding = LargestDivisor); got ColumnDivisor = {ColumnDivisor}"); continue; }
+                dc = Resolve(dn, ColumnDivisor);
             }
             if (RankK > Math.Min(dr, dc))
                 problems.Add($"d_k <= min(d_r, d_c) is violated at layer {l}: d_r = {dr}, d_c = {dc}; got RankK (d_k) = {RankK}");

@@ -25,16 +25,31 @@ public class ConfigTests
     [Fact]
     public void RowDivisorMustDivideEachLayersInputWidth()
     {
-        var message = Fails(new DpgConfig { RowDivisor = 3 });
-        Assert.Contains("d_r = d_m / RowDivisor requires RowDivisor to divide d_m = 64 of layer 1; got RowDivisor = 3", message);
+        var message = Fails(new DpgConfig { RowDivisor = 3, Rounding = DivisorRounding.Exact });
+        Assert.Contains("d_r = d_m / RowDivisor requires RowDivisor to divide d_m = 64 of layer 1 (or Rounding = LargestDivisor); got RowDivisor = 3", message);
         Assert.Contains("d_m = 128 of layer 2", message);
+    }
+
+    [Fact]
+    public void LargestDivisorRoundingKeepsPsiExactWhenTheDivisorDoesNotDivide()
+    {
+        // 6 fields x 16 + 2 numeric = 98 = 2 x 7 x 7: 98 / 4 = 24.5, and the largest divisor of 98 not above it is 14.
+        var features = FeatureSpec.From(Enumerable.Range(0, 6).Select(i => ($"f{i}", 10L, i == 0)), 2, 3);
+        var config = new DpgConfig { RowDivisor = 4, ColumnDivisor = 4 };
+        Assert.Empty(config.Problems(features));
+        Assert.Equal(14, config.Geometry(features, 1).Dr);
+        Assert.Equal(32, config.Geometry(features, 1).Dc);   // 128 / 4 divides: unchanged
+        Assert.Equal(32, config.Geometry(features, 2).Dr);   // 128 / 4
+        using var model = new DpgModel(features, config);
+        Assert.NotEmpty(model.parameters());
+        Assert.Contains("RowDivisor to divide d_m = 98 of layer 1", string.Join("\n", (config with { Rounding = DivisorRounding.Exact }).Problems(features)));
     }
 
     [Fact]
     public void ColumnDivisorMustDivideEachLayersOutputWidth()
     {
-        var message = Fails(new DpgConfig { ColumnDivisor = 5 });
-        Assert.Contains("d_c = d_n / ColumnDivisor requires ColumnDivisor to divide d_n = 128 of layer 1; got ColumnDivisor = 5", message);
+        var message = Fails(new DpgConfig { ColumnDivisor = 5, Rounding = DivisorRounding.Exact });
+        Assert.Contains("d_c = d_n / ColumnDivisor requires ColumnDivisor to divide d_n = 128 of layer 1 (or Rounding = LargestDivisor); got ColumnDivisor = 5", message);
     }
 
     [Fact]
@@ -81,7 +96,7 @@ public class ConfigTests
     [Fact]
     public void ModelConstructorValidates()
     {
-        var e = Assert.Throws<ArgumentException>(() => new DpgModel(ModelTestData.Spec(), new DpgConfig { RowDivisor = 3 }));
+        var e = Assert.Throws<ArgumentException>(() => new DpgModel(ModelTestData.Spec(), new DpgConfig { RowDivisor = 3, Rounding = DivisorRounding.Exact }));
         Assert.Contains("RowDivisor to divide", e.Message);
     }
 

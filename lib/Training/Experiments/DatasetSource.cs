@@ -5,7 +5,10 @@ namespace MiDpg.Research.Training.Experiments;
 
 /// <summary>The three parts of a dataset an experiment trains, early-stops and tests on.</summary>
 /// <param name="Description">How the data was made (generator config or files, split rule), for the results store.</param>
-public sealed record ExperimentData(string Name, EncodedDataset Train, EncodedDataset Valid, EncodedDataset Test, string Description);
+/// <param name="Encoder">The fitted vocabularies and numeric statistics (saved with a model).</param>
+/// <param name="Synthetic">For the synthetic default: the generator's truth (true scenario similarity, groups).</param>
+public sealed record ExperimentData(string Name, EncodedDataset Train, EncodedDataset Valid, EncodedDataset Test, string Description,
+    FieldEncoder Encoder, SyntheticDataset? Synthetic = null);
 
 /// <summary>
 /// A dataset an experiment can name: "synthetic" (the embedded default; options rows=, scenarios=,
@@ -62,12 +65,13 @@ public sealed record DatasetSource(string Name, Func<ExperimentData> Load)
         return new DatasetSource(name, () =>
         {
             var generated = SyntheticScenarios.Generate(config);
-            var (train, valid, test, split) = generated.Split(SplitRule.Random(0.8, 0.1, seed: 0, stratifyByScenario: true));
-            return new ExperimentData(name, train, valid, test,
-                $"synthetic rows={config.Rows} scenarios={config.Scenarios} groups={config.Groups} seed={config.Seed}; {split}");
+            var loaded = generated.Load(SplitRule.Random(0.8, 0.1, seed: 0, stratifyByScenario: true));
+            return new ExperimentData(name, loaded.Train, loaded.Valid, loaded.Test,
+                $"synthetic rows={config.Rows} scenarios={config.Scenarios} groups={config.Groups} seed={config.Seed}; split {loaded.Split}",
+                loaded.Encoder, generated);
         });
     }
 
     static ExperimentData FromLoaded(string name, LoadedDataset loaded) =>
-        new(name, loaded.Train, loaded.Valid, loaded.Test, $"{loaded.All}; split {loaded.Split}");
+        new(name, loaded.Train, loaded.Valid, loaded.Test, $"{loaded.All}; split {loaded.Split}", loaded.Encoder);
 }

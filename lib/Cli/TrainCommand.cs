@@ -1,0 +1,73 @@
+using System.ComponentModel;
+using MiDpg.Research.Models;
+using MiDpg.Research.Training;
+using MiDpg.Research.Training.Experiments;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MiDpg.Research.Cli;
+
+/// <summary>`train`: one model on one dataset; prints the history and the test metrics per scenario.</summary>
+public sealed class TrainCommand : Command<TrainCommand.Settings>
+{
+    public sealed class Settings : TrainingSettings
+    {
+        [CommandOption("-m|--model <NAME>")]
+        [Description("Model name, e.g. midpg-r (see `experiment --help` for the list).")]
+        public string Model { get; init; } = "midpg-r";
+
+        [CommandOption("--seed <N>")]
+        [Description("Seed of the model's initialisation and the shuffles.")]
+        public int Seed { get; init; } = 1;
+
+        [CommandOption("--save <DIR>")]
+        [Description("Save the trained model with its config and vocabularies to DIR.")]
+        public string? Save { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var sources = settings.Datasets();
+        if (sources.Count != 1) throw new CliError("train takes one dataset; use `experiment` for several.");
+        var trainer = settings.Trainer(settings.Seed);
+        AnsiConsole.MarkupLine($"[bold]loading[/] {Markup.Escape(sources[0].Name)}");
+        var data = sources[0].Load();
+        AnsiConsole.WriteLine($"train {data.Train.Rows}, valid {data.Valid.Rows}, test {data.Test.Rows} rows; {data.Train.ScenarioCount} scenarios");
+        TorchSharp.torch.manual_seed(settings.Seed);
+        using var model = CliModels.Create(settings.Model, ModelData.Features(data.Train), settings.ModelSettings());
+        var parameters = ParameterCount.ByComponent(model);
+        AnsiConsole.WriteLine($"{model.Kind}: {parameters.Values.Sum():N0} parameters ({string.Join(", ", parameters.Select(p => $"{p.Key} {p.Value:N0}"))})");
+
+        TrainingResult result = null!;
+        Progress.Run($"{settings.Model} ", reporter => result = new Trainer(trainer).Fit(model, data.Train, data.Valid, reporter));
+
+        var test = Evaluation.Evaluate(model, data.Test);
+        var table = new Table().Title($"{model.Kind} on {Markup.Escape(data.Name)}: test").AddColumns("scenario", "rows", "positives", "AUC", "LogLoss");
+        foreach (var s in test.Scenarios)
+            table.AddRow(Markup.Escape(s.Scenario), s.N.ToString(), s.Positives.ToString(), s.Auc.ToString("F4"), s.LogLoss.ToString("F4"));
+        table.AddRow("[bold]all[/]", test.Rows.ToString(), "", $"[bold]{test.Auc:F4}[/]", $"[bold]{test.LogLoss:F4}[/]");
+        AnsiConsole.Write(table);
+        if (settings.Save is not null)
+        {
+            ModelStore.Save(model, settings.Save, data.Encoder.ToJson());
+            AnsiConsole.WriteLine($"saved to {Path.GetFullPath(settings.Save)}");
+        }
+        return 0;
+    }
+}
+
+/// <summary>Console progress around a training run: a live bar on a terminal, epoch lines always.</summary>
+static class Progress
+{
+    public static void Run(string prefix, Action<ITrainingReporter> train)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            train(new ConsoleReporter(null, prefix));
+            return;
+        }
+        AnsiConsole.Progress().AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx => train(new ConsoleReporter(ctx.AddTask(prefix), prefix)));
+    }
+}
