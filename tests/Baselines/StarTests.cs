@@ -74,6 +74,25 @@ public class StarTests
         Assert.True(BaselineTestData.MaxAbsDiff(evaluated, expectedEval) < 1e-5f);
     }
 
+    /// <summary>A scenario with a single sample in a training batch (variance undefined) is normalised with its
+    /// running statistics and does not update them.</summary>
+    [Fact]
+    public void ScenariosWithTooFewSamplesUseTheirRunningStatistics()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        var norm = new PartitionedNorm(2, 3, momentum: 0.5, eps: 1e-5, minCount: 2);
+        norm.train();
+        norm.RunningMean[2].fill_(0.5f);
+        norm.RunningVar[2].fill_(4f);
+        var z = randn(5, 2);
+        var scenario = tensor(new long[] { 0, 0, 1, 1, 2 });
+        var output = norm.call(z, scenario);
+        Assert.True(BaselineTestData.MaxAbsDiff(output[4], (z[4] - 0.5) / Math.Sqrt(4 + 1e-5)) < 1e-5f);
+        Assert.Equal(1f, norm.RunningMean[2].sum().item<float>(), 5);
+        Assert.Equal(8f, norm.RunningVar[2].sum().item<float>(), 5);
+    }
+
     [Fact]
     public void RunningStatisticsAreSavedWithTheModel()
     {

@@ -17,6 +17,7 @@
 //   7. loss = BCE + lambda_orth L_orth (lambda_orth unknown from the paper; decision 0.1).
 // Generated weights are scaled by 1/sqrt(fan_in) (low rank: 1/sqrt(d_m) and 1/sqrt(rank)) so the tower
 // starts with activations of the usual scale; this scaling is ours.
+using System.Text.Json.Serialization;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -88,6 +89,7 @@ public sealed record OptMsmConfig : ModelConfig
 
     public int EffectiveSharedCount(FeatureSpec f) => SharedCount ?? f.ScenarioCount;
 
+    [JsonIgnore]
     public int EffectiveGeneratedLayers => Math.Min(GeneratedLayers ?? HiddenSizes.Count + 1, HiddenSizes.Count + 1);
 
     /// <summary>Column indices of the specific fields.</summary>

@@ -9,6 +9,7 @@
 // d_in -> 128 -> 64 -> 32 -> 1.
 // Hyper-parameters (PleConfig): ScenarioExperts (experts per scenario and level), SharedExperts,
 // ExpertSizes (one width per CGC level; each expert is one Linear+ReLU of that width), TowerSizes.
+using System.Text.Json.Serialization;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -32,9 +33,11 @@ public sealed record PleConfig : ModelConfig
     /// <summary>Hidden sizes of each scenario tower before its logit layer. null = the last hidden size (32).</summary>
     public IReadOnlyList<int>? TowerSizes { get; init; }
 
+    [JsonIgnore]
     public IReadOnlyList<int> EffectiveExpertSizes =>
         ExpertSizes ?? (HiddenSizes.Count > 1 ? HiddenSizes.Take(HiddenSizes.Count - 1).ToArray() : HiddenSizes.ToArray());
 
+    [JsonIgnore]
     public IReadOnlyList<int> EffectiveTowerSizes =>
         TowerSizes ?? (HiddenSizes.Count > 1 ? [HiddenSizes[^1]] : []);
 
@@ -138,6 +141,8 @@ public sealed class PleModel : ScenarioModel, IComponentCounted
     public override Tensor forward(ModelInput input)
     {
         var h1 = embedding.call(input.Categorical).BackboneInput(input.Numeric);
+        // Every scenario's branch and tower runs on the whole batch (S is small); each sample then keeps its own
+        // scenario's logit, so a tower only receives gradient from its scenario's samples.
         var branches = Enumerable.Repeat(h1, features.ScenarioCount).ToArray();
         Tensor? shared = h1;
         foreach (var level in levels)

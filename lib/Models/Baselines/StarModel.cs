@@ -10,7 +10,7 @@
 // Where PN is applied (the paper's Fig. 2 normalises the concatenated embeddings before the FCN):
 // PnPlacement.Input (default) normalises h1 = [e_ag, e_aw, numeric]; PnPlacement.InputAndHidden also
 // normalises every hidden layer's pre-activation; PnPlacement.None switches PN off.
-// Decisions (StarConfig): W_p initialised to ones and b_p to zeros (every scenario starts as the shared
+// Decisions (StarConfig): W_p initialised to ones (ScenarioWeightInitStd adds noise) and b_p to zeros (every scenario starts as the shared
 // network, as in the public STAR descriptions); W_shared, b_shared as nn.Linear's default; the logit
 // layer is star-topology too (StarOutputLayer); scenarios with fewer than PnMinBatchCount samples in a
 // training batch are normalised with their running statistics and do not update them.
@@ -54,6 +54,9 @@ public sealed record StarConfig : ModelConfig
     /// batch statistics; otherwise its running statistics are used. Default 2.</summary>
     public int PnMinBatchCount { get; init; } = 2;
 
+    /// <summary>W_p starts at 1 + N(0, ScenarioWeightInitStd^2); 0 (default) = exactly 1, every scenario starting as the shared FCN.</summary>
+    public double ScenarioWeightInitStd { get; init; }
+
     /// <summary>The logit layer is a star-topology layer as well (W_shared ⊙ W_p). Default true.</summary>
     public bool StarOutputLayer { get; init; } = true;
 
@@ -63,6 +66,7 @@ public sealed record StarConfig : ModelConfig
         Baseline.RequirePositive(problems, nameof(AuxiliaryHiddenSizes), AuxiliaryHiddenSizes);
         if (!(PnMomentum > 0 && PnMomentum <= 1)) problems.Add($"{nameof(PnMomentum)} must be in (0, 1]; got {PnMomentum}");
         if (!(PnEps > 0)) problems.Add($"{nameof(PnEps)} must be > 0; got {PnEps}");
+        if (!(ScenarioWeightInitStd >= 0)) problems.Add($"{nameof(ScenarioWeightInitStd)} must be >= 0; got {ScenarioWeightInitStd}");
         if (PnMinBatchCount < 2) problems.Add($"{nameof(PnMinBatchCount)} must be >= 2 (the variance of one sample is undefined); got {PnMinBatchCount}");
         return problems;
     }
@@ -140,12 +144,12 @@ public sealed class StarLayer : Module<Tensor, Tensor, Tensor>
 {
     private readonly Parameter shared_weight, shared_bias, scenario_weight, scenario_bias;
 
-    public StarLayer(int dm, int dn, int scenarios) : base(nameof(StarLayer))
+    public StarLayer(int dm, int dn, int scenarios, double scenarioInitStd = 0) : base(nameof(StarLayer))
     {
         var bound = 1.0 / Math.Sqrt(dm);
         shared_weight = Parameter(empty(dm, dn).uniform_(-bound, bound));
         shared_bias = Parameter(empty(dn).uniform_(-bound, bound));
-        scenario_weight = Parameter(ones(scenarios, dm, dn));
+        scenario_weight = Parameter(scenarioInitStd > 0 ? empty(scenarios, dm, dn).normal_(1, scenarioInitStd) : ones(scenarios, dm, dn));
         scenario_bias = Parameter(zeros(scenarios, dn));
         RegisterComponents();
     }
@@ -193,11 +197,11 @@ public sealed class StarModel : ScenarioModel, IComponentCounted
         if (config.PnPlacement != PnPlacement.None) norms.Add(Norm(width, S, config));
         foreach (var h in config.HiddenSizes)
         {
-            layers.Add(new StarLayer(width, h, S));
+            layers.Add(new StarLayer(width, h, S, config.ScenarioWeightInitStd));
             if (config.PnPlacement == PnPlacement.InputAndHidden) norms.Add(Norm(h, S, config));
             width = h;
         }
-        if (config.StarOutputLayer) star_output = new StarLayer(width, 1, S);
+        if (config.StarOutputLayer) star_output = new StarLayer(width, 1, S, config.ScenarioWeightInitStd);
         else linear_output = Linear(width, 1);
         if (config.UseAuxiliaryNetwork) auxiliary = new Mlp(config.AwareDim(features), config.AuxiliaryHiddenSizes, 1);
         RegisterComponents();
