@@ -1,0 +1,123 @@
+using MiDpg.Research.Models;
+using MiDpg.Research.Models.Baselines;
+using static TorchSharp.torch;
+
+namespace MiDpg.Research.Tests.Baselines;
+
+public sealed class ModelRegistryTests : IDisposable
+{
+    private readonly string directory = Path.Combine(Path.GetTempPath(), "midpg-baselines-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
+    public void NamesAreTheFifteenOfTheStudyInOrder()
+    {
+        Assert.Equal(["dnn", "ple", "star", "pepnet", "adasparse", "apg", "optmsm",
+                      "dpg-non", "dpg-rc", "dpg-r", "dpg-c", "midpg-non", "midpg-rc", "midpg-r", "midpg-c"], ModelRegistry.Names);
+    }
+
+    [Theory]
+    [InlineData("dnn", typeof(DnnModel), "DNN")]
+    [InlineData("ple", typeof(PleModel), "PLE")]
+    [InlineData("star", typeof(StarModel), "STAR")]
+    [InlineData("pepnet", typeof(PepNetModel), "PEPNet")]
+    [InlineData("adasparse", typeof(AdaSparseModel), "AdaSparse")]
+    [InlineData("apg", typeof(ApgModel), "APG")]
+    [InlineData("optmsm", typeof(OptMsmModel), "OptMSM (reconstructed from the abstract)")]
+    [InlineData("dpg-non", typeof(DpgModel), "DPG")]
+    [InlineData("dpg-rc", typeof(DpgModel), "DPG")]
+    [InlineData("dpg-r", typeof(DpgModel), "DPG")]
+    [InlineData("DPG-C", typeof(DpgModel), "DPG")]
+    [InlineData("midpg-non", typeof(DpgModel), "MI-DPG")]
+    [InlineData("midpg-rc", typeof(DpgModel), "MI-DPG")]
+    [InlineData("midpg-r", typeof(DpgModel), "MI-DPG")]
+    [InlineData("midpg-c", typeof(DpgModel), "MI-DPG")]
+    public void CreatesEveryName(string name, Type type, string kind)
+    {
+        using var scope = NewDisposeScope();
+        var model = BaselineTestData.Create(name);
+        Assert.IsType(type, model);
+        Assert.Equal(kind, model.Kind);
+        Assert.Equal(4, model.Config.EmbeddingDim);
+        Assert.Equal([16, 8, 8], model.Config.HiddenSizes);
+        if (model is DpgModel dpg)
+        {
+            var variant = name.ToLowerInvariant().Split('-')[1] switch { "non" => DwmVariant.Non, "rc" => DwmVariant.RC, "r" => DwmVariant.R, _ => DwmVariant.C };
+            Assert.Equal(variant, dpg.DpgConfig.Variant);
+            Assert.Equal(name.StartsWith("midpg"), dpg.DpgConfig.MirActive);
+        }
+    }
+
+    [Fact]
+    public void UnknownNameErrorListsTheValidNames()
+    {
+        var error = Assert.Throws<ArgumentException>(() => ModelRegistry.Create("mmoe", BaselineTestData.Spec()));
+        Assert.Contains("'mmoe'", error.Message);
+        foreach (var name in ModelRegistry.Names) Assert.Contains(name, error.Message);
+        Assert.Throws<ArgumentException>(() => ModelRegistry.DefaultConfig("dpg-x"));
+        Assert.False(ModelRegistry.Contains("dpg-x"));
+        Assert.True(ModelRegistry.Contains(" APG "));
+    }
+
+    [Fact]
+    public void DefaultConfigsFollowThePaper()
+    {
+        foreach (var name in ModelRegistry.Names)
+        {
+            var config = ModelRegistry.DefaultConfig(name);
+            Assert.Equal(16, config.EmbeddingDim);
+            Assert.Equal([128, 64, 32], config.HiddenSizes);
+        }
+        Assert.Equal(2.0, ((PepNetConfig)ModelRegistry.DefaultConfig("pepnet")).Gamma);
+        var ada = (AdaSparseConfig)ModelRegistry.DefaultConfig("adasparse");
+        Assert.Equal((1e-2, 2.0), (ada.Epsilon, ada.Beta));
+        Assert.False(((DpgConfig)ModelRegistry.DefaultConfig("dpg-r")).UseMir);
+        Assert.True(((DpgConfig)ModelRegistry.DefaultConfig("midpg-r")).MirActive);
+    }
+
+    [Fact]
+    public void OptionEditsApplyOnlyToTheirConfigType()
+    {
+        var options = new ModelOptions { EmbeddingDim = 8 }.With<ApgConfig>(c => c with { RankK = 3 });
+        var apg = (ApgConfig)options.Apply(ModelRegistry.DefaultConfig("apg"));
+        Assert.Equal((8, 3), (apg.EmbeddingDim, apg.RankK));
+        var dnn = options.Apply(ModelRegistry.DefaultConfig("dnn"));
+        Assert.IsType<DnnConfig>(dnn);
+        Assert.Equal(8, dnn.EmbeddingDim);
+    }
+
+    [Fact]
+    public void CreatesFromAnExplicitConfigAndRejectsInvalidOnes()
+    {
+        using var scope = NewDisposeScope();
+        var model = ModelRegistry.Create(new StarConfig { EmbeddingDim = 4, HiddenSizes = [4], PnMomentum = 0.3 }, BaselineTestData.Spec());
+        Assert.IsType<StarModel>(model);
+        var error = Assert.Throws<ArgumentException>(() => ModelRegistry.Create(new PleConfig { ScenarioExperts = 0, ExpertSizes = [0] }, BaselineTestData.Spec()));
+        Assert.Contains("ScenarioExperts", error.Message);
+        Assert.Contains("ExpertSizes[0]", error.Message);
+    }
+
+    /// <summary>Baseline kinds are registered with ModelStore: a trained baseline saved and loaded back predicts the same
+    /// (STAR's running statistics and AdaSparse's alpha included).</summary>
+    [Theory]
+    [MemberData(nameof(BaselineTestData.BaselineNames), MemberType = typeof(BaselineTestData))]
+    public void SavedBaselinesLoadBack(string name)
+    {
+        using var scope = NewDisposeScope();
+        var model = BaselineTestData.Create(name);
+        var (input, labels) = BaselineTestData.Batch(model.Features, 24, 1);
+        BaselineTestData.Train(model, input, labels, steps: 2);
+        if (model is ITrainingStepAware aware) aware.OnEpoch(2);
+        model.eval();
+        var path = Path.Combine(directory, name);
+        ModelStore.Save(model, path);
+        var loaded = ModelStore.Load(path).Model;
+        loaded.eval();
+        Assert.Equal(model.GetType(), loaded.GetType());
+        Assert.Equal(0f, BaselineTestData.MaxAbsDiff(model.Predict(input), loaded.Predict(input)));
+    }
+}
