@@ -6,7 +6,7 @@ namespace MiDpg.Research.Cli;
 /// <summary>Builds models by name for the commands, turning an unknown name into a command-line error.</summary>
 static class CliModels
 {
-    public static ModelFactory Factory => ModelFactories.Dpg;
+    public static ModelFactory Factory => ModelFactories.Registry;
 
     public static ScenarioModel Create(string name, FeatureSpec features, ModelSettings settings)
     {

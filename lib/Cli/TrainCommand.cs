@@ -35,8 +35,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         AnsiConsole.WriteLine($"train {data.Train.Rows}, valid {data.Valid.Rows}, test {data.Test.Rows} rows; {data.Train.ScenarioCount} scenarios");
         TorchSharp.torch.manual_seed(settings.Seed);
         using var model = CliModels.Create(settings.Model, ModelData.Features(data.Train), settings.ModelSettings());
-        var parameters = ParameterCount.ByComponent(model);
-        AnsiConsole.WriteLine($"{model.Kind}: {parameters.Values.Sum():N0} parameters ({string.Join(", ", parameters.Select(p => $"{p.Key} {p.Value:N0}"))})");
+        var parameters = ModelRegistry.ParameterCounts(model);
+        AnsiConsole.WriteLine($"{model.Kind}: {parameters["total"]:N0} parameters ({string.Join(", ", parameters.Where(p => p.Key != "total").Select(p => $"{p.Key} {p.Value:N0}"))})");
 
         TrainingResult result = null!;
         Progress.Run($"{settings.Model} ", reporter => result = new Trainer(trainer).Fit(model, data.Train, data.Valid, reporter));

@@ -47,6 +47,7 @@ public sealed class Trainer(TrainerConfig config)
             for (int epoch = 1; epoch <= Config.MaxEpochs; epoch++)
             {
                 model.train();
+                TrainingHooks.BeforeEpoch(model, epoch - 1);
                 var sums = new Dictionary<string, double>();
                 int steps = 0, seen = 0;
                 var clock = Stopwatch.StartNew();
@@ -78,7 +79,6 @@ public sealed class Trainer(TrainerConfig config)
                     }
                 }
                 clock.Stop();
-                TrainingHooks.AfterEpoch(model, epoch);
 
                 var evaluation = Evaluation.Evaluate(model, valid, Config.EvaluationBatchSize, device);
                 var means = sums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(1, steps));

@@ -1,20 +1,22 @@
 using MiDpg.Research.Models;
+using MiDpg.Research.Models.Baselines;
 
 namespace MiDpg.Research.Training;
 
 /// <summary>
-/// Calls the models that schedule something during training (AdaSparse's growing alpha) after
-/// every optimiser step and every epoch.
+/// Tells the models that schedule something during training (AdaSparse's growing alpha, via
+/// <see cref="ITrainingStepAware"/>) where training is: at the start of every epoch (0-based) and after
+/// every optimiser step (the number of steps so far). Evaluation never advances a schedule.
 /// </summary>
 static class TrainingHooks
 {
-    public static void AfterStep(ScenarioModel model, long step)
+    public static void BeforeEpoch(ScenarioModel model, int epochFromZero)
     {
-        if (model is ITrainingScheduled scheduled) scheduled.OnTrainingStep(step);
+        if (model is ITrainingStepAware aware) aware.OnEpoch(epochFromZero);
     }
 
-    public static void AfterEpoch(ScenarioModel model, int epoch)
+    public static void AfterStep(ScenarioModel model, long stepsSoFar)
     {
-        if (model is ITrainingScheduled scheduled) scheduled.OnTrainingEpoch(epoch);
+        if (model is ITrainingStepAware aware) aware.OnStep(stepsSoFar);
     }
 }

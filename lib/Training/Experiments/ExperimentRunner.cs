@@ -64,9 +64,9 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
             Add(s.Scenario, "auc", s.Auc);
             Add(s.Scenario, "logloss", s.LogLoss);
         }
-        var parameters = ParameterCount.ByComponent(model);
-        Add("all", "params", parameters.Values.Sum());
-        foreach (var (component, count) in parameters) Add("all", "params_" + component, count);
+        var parameters = ModelRegistry.ParameterCounts(model);
+        Add("all", "params", parameters.TryGetValue("total", out var total) ? total : parameters.Values.Sum());
+        foreach (var (component, count) in parameters.Where(p => p.Key != "total")) Add("all", "params_" + component, count);
         Add("all", "best_epoch", result.BestEpoch);
         Add("all", "epochs", result.History.Epochs.Count);
         Add("all", "valid_auc", result.BestValidAuc);
