@@ -10,6 +10,11 @@ app.Configure(config =>
     config.AddCommand<SetupCommand>("setup").WithDescription("Prepare the .NET Interactive kernel and the native fixes (called by environment/setup.sh).");
     config.AddCommand<TrainCommand>("train").WithDescription("Train one model on one dataset; print the history and test AUC/LogLoss per scenario.")
         .WithExample("train", "--model", "midpg-r", "--data", "synthetic,rows=50000");
+    config.AddCommand<ExperimentCommand>("experiment").WithDescription("Models x datasets x trials into the results store (resumable), then the Table-1 summary with paired t-tests.")
+        .WithExample("experiment", "--models", "dnn,star,midpg-r", "--trials", "3", "--quick");
+    config.AddCommand<SweepCommand>("sweep").WithDescription("Low-rank sweep over d_k, d_r, d_c for each DWM variant, with APG at matched parameter budgets.")
+        .WithExample("sweep", "--variants", "r", "--ranks", "1,2", "--quick");
+    config.AddCommand<ReportCommand>("report").WithDescription("Write the Table-1-style summary (Markdown + CSV) of an experiment in the results store.");
     config.AddCommand<NotebooksCommand>("notebooks").WithDescription("Execute notebooks top to bottom through the real .NET Interactive Jupyter kernel.");
     config.AddCommand<MainJobCommand>("main").WithDescription("The main job on the embedded default: execute every notebook, write executed copies and figures to an output folder.");
     config.PropagateExceptions();

@@ -27,9 +27,13 @@ public static class NotebookEnvironment
     /// Saves a chart as self-contained HTML and, where Chromium exists, PNG, under <see cref="FigureFolder"/>.
     /// Returns the PNG path, or the HTML path when no PNG could be made.
     /// </summary>
-    public static string SaveFigure(GenericChart chart, string name, int width = 900, int height = 600)
+    public static string SaveFigure(GenericChart chart, string name, int width = 900, int height = 600) =>
+        SaveFigureTo(chart, FigureFolder, name, width, height);
+
+    /// <summary>Saves a chart as HTML and (where Chromium exists) PNG in <paramref name="folder"/>; returns the PNG or HTML path.</summary>
+    public static string SaveFigureTo(GenericChart chart, string folder, string name, int width = 900, int height = 600)
     {
-        var png = Path.Combine(FigureFolder, name + ".png");
+        var png = Path.Combine(folder, name + ".png");
         return FigureExport.SavePng(chart, png, width, height) ?? Path.ChangeExtension(png, ".html");
     }
 }

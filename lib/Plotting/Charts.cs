@@ -21,6 +21,20 @@ public static class Charts
             .WithYAxisStyle<double, double, string>(TitleText: yTitle);
     }
 
+    /// <summary>A scatter plot, one marker trace per named group, with hover text per point.</summary>
+    public static GenericChart Scatter(string title, string xTitle, string yTitle,
+        params (string Name, double[] X, double[] Y, string[] Text)[] groups)
+    {
+        if (groups.Length == 0) throw new ArgumentException("At least one group is needed.", nameof(groups));
+        foreach (var g in groups)
+            if (g.X.Length != g.Y.Length || g.Text.Length != g.X.Length)
+                throw new ArgumentException($"Group '{g.Name}' has {g.X.Length} x, {g.Y.Length} y and {g.Text.Length} labels.", nameof(groups));
+        var traces = groups.Select(g => CSharpChart.Point<double, double, string>(x: g.X, y: g.Y, Name: g.Name, MultiText: g.Text));
+        return WithTitle(CSharpChart.Combine(traces), title)
+            .WithXAxisStyle<double, double, string>(TitleText: xTitle)
+            .WithYAxisStyle<double, double, string>(TitleText: yTitle);
+    }
+
     /// <summary>One small line chart per series, stacked vertically over a shared x axis (e.g. loss above AUC).</summary>
     public static GenericChart Stacked(string title, string xTitle, double[] x, params (string Name, double[] Y)[] series)
     {

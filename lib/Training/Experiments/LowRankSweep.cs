@@ -1,4 +1,5 @@
 using MiDpg.Research.Models;
+using MiDpg.Research.Models.Baselines;
 
 namespace MiDpg.Research.Training.Experiments;
 
@@ -48,5 +49,20 @@ public sealed record LowRankSweep
                         points.Add(new SweepPoint(name, v, k, r, c, config, ParameterCount.Formula(features, config)));
                     }
         return (points, skipped);
+    }
+
+    /// <summary>
+    /// APG at matched budgets: for every point, the APG rank whose parameter count is closest to the point's
+    /// (<see cref="ApgAlignment.RankForBudget"/>); one APG configuration per distinct rank, named "apg k&lt;rank&gt;".
+    /// </summary>
+    public static IReadOnlyList<(string Name, ApgConfig Config, IReadOnlyDictionary<string, long> Parameters)> ApgMatches(
+        FeatureSpec features, IEnumerable<SweepPoint> points, ApgConfig template)
+    {
+        var ranks = points.Select(p => ApgAlignment.RankForBudget(features, template, p.Parameters["total"])).Distinct().Order();
+        return ranks.Select(k =>
+        {
+            var config = ApgAlignment.WithRank(template, k);
+            return ($"apg k{k}", config, ApgModel.Formula(features, config));
+        }).ToList();
     }
 }

@@ -1,0 +1,101 @@
+using System.ComponentModel;
+using System.Globalization;
+using MiDpg.Research.Models;
+using MiDpg.Research.Training;
+using MiDpg.Research.Training.Experiments;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MiDpg.Research.Cli;
+
+/// <summary>`experiment`: models x datasets x trials into the results store, then the Table-1 summary.</summary>
+public sealed class ExperimentCommand : Command<ExperimentCommand.Settings>
+{
+    public sealed class Settings : TrainingSettings
+    {
+        [CommandOption("--models <NAMES>")]
+        [Description("Comma-separated registry names, or 'all' (dnn, ple, star, pepnet, adasparse, apg, optmsm, dpg-non, dpg-rc, dpg-r, dpg-c, midpg-non, midpg-rc, midpg-r, midpg-c). Default: all.")]
+        public string Models { get; init; } = "all";
+
+        [CommandOption("--trials <N>")]
+        [Description("Number of trials (seeds 1..N). Default 3; the paper uses 10.")]
+        public int? Trials { get; init; }
+
+        [CommandOption("--seeds <LIST>")]
+        [Description("Explicit comma-separated trial seeds (overrides --trials).")]
+        public string? Seeds { get; init; }
+
+        [CommandOption("--name <NAME>")]
+        [Description("Experiment name in the results store (default: table1, or table1-quick in quick mode).")]
+        public string? Name { get; init; }
+
+        [CommandOption("--runs <DIR>")]
+        [Description("Results store folder (default: runs).")]
+        public string Runs { get; init; } = "runs";
+
+        [CommandOption("--out <DIR>")]
+        [Description("Where the summary (Markdown, CSV) is written (default: output/report).")]
+        public string Out { get; init; } = Path.Combine("output", "report");
+
+        public override ValidationResult Validate()
+        {
+            var baseResult = base.Validate();
+            if (!baseResult.Successful) return baseResult;
+            if (Trials is < 1) return ValidationResult.Error("--trials must be at least 1.");
+            if (Seeds is not null && ParseSeeds(Seeds) is null) return ValidationResult.Error($"--seeds '{Seeds}' must be a comma-separated list of distinct integers.");
+            return ValidationResult.Success();
+        }
+
+        internal static int[]? ParseSeeds(string text)
+        {
+            var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            var seeds = new int[parts.Length];
+            for (int i = 0; i < parts.Length; i++)
+                if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out seeds[i])) return null;
+            return seeds.Length == 0 || seeds.Distinct().Count() != seeds.Length ? null : seeds;
+        }
+
+        internal IReadOnlyList<string> ModelNames()
+        {
+            if (Models.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)) return ModelRegistry.Names;
+            var names = Models.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(n => n.ToLowerInvariant()).ToList();
+            var unknown = names.Where(n => !ModelRegistry.Contains(n)).ToList();
+            if (unknown.Count > 0) throw new CliError($"--models: unknown model(s) {string.Join(", ", unknown)}; known: {string.Join(", ", ModelRegistry.Names)}.");
+            return names;
+        }
+
+        internal IReadOnlyList<int> TrialSeeds() =>
+            Seeds is not null ? ParseSeeds(Seeds)! : Enumerable.Range(1, Trials ?? 3).ToArray();
+
+        internal string ExperimentName => Name ?? (Quick ? "table1-quick" : "table1");
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var spec = new ExperimentSpec
+        {
+            Name = settings.ExperimentName,
+            Models = settings.ModelNames(),
+            Datasets = settings.Datasets(),
+            Seeds = settings.TrialSeeds(),
+            Trainer = settings.Trainer(),
+            Settings = settings.ModelSettings(),
+        };
+        Run(spec, settings.Runs, settings.Out);
+        return 0;
+    }
+
+    /// <summary>Runs the experiment (resuming), then writes and prints its summary. Returns the summary.</summary>
+    internal static IReadOnlyList<SummaryRow> Run(ExperimentSpec spec, string runs, string outDir)
+    {
+        var store = new ResultsStore(runs);
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(spec.Name)}[/]: {spec.Models.Count} model(s) x {spec.Datasets.Count} dataset(s) x {spec.Seeds.Count} trial(s); results in {Markup.Escape(store.Root)}");
+        var runner = new ExperimentRunner(store, CliModels.Factory, Console.Out)
+        {
+            Reporter = (dataset, model, trial) => new ConsoleReporter(null, $"  {dataset} / {model} / trial {trial}: "),
+        };
+        var outcome = runner.Run(spec);
+        AnsiConsole.WriteLine($"trained {outcome.Trained} trial(s), {outcome.Skipped} already recorded");
+        return ReportCommand.Write(store, spec.Name, outDir);
+    }
+}

@@ -1,0 +1,134 @@
+using System.ComponentModel;
+using MiDpg.Research.Models;
+using MiDpg.Research.Models.Baselines;
+using MiDpg.Research.Notebooks;
+using MiDpg.Research.Plotting;
+using MiDpg.Research.Training;
+using MiDpg.Research.Training.Experiments;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MiDpg.Research.Cli;
+
+/// <summary>`sweep`: the low-rank sweep (d_k, d_r, d_c per DWM variant) with APG at matched parameter budgets.</summary>
+public sealed class SweepCommand : Command<SweepCommand.Settings>
+{
+    public sealed class Settings : TrainingSettings
+    {
+        [CommandOption("--variants <LIST>")]
+        [Description("DWM variants to sweep: rc, r, c (default all three).")]
+        public string Variants { get; init; } = "rc,r,c";
+
+        [CommandOption("--ranks <LIST>")]
+        [Description("d_k values (default 1,2,4).")]
+        public string Ranks { get; init; } = "1,2,4";
+
+        [CommandOption("--row-divisors <LIST>")]
+        [Description("r_div values, d_r = d_m / r_div (default 1,2,4,8).")]
+        public string RowDivisors { get; init; } = "1,2,4,8";
+
+        [CommandOption("--column-divisors <LIST>")]
+        [Description("c_div values, d_c = d_n / c_div (default 1,2,4,8).")]
+        public string ColumnDivisors { get; init; } = "1,2,4,8";
+
+        [CommandOption("--no-mir")]
+        [Description("Sweep DPG instead of MI-DPG.")]
+        public bool NoMir { get; init; }
+
+        [CommandOption("--no-apg")]
+        [Description("Leave out APG at matched parameter budgets.")]
+        public bool NoApg { get; init; }
+
+        [CommandOption("--trials <N>")]
+        [Description("Trials per point (seeds 1..N; default 1).")]
+        public int Trials { get; init; } = 1;
+
+        [CommandOption("--name <NAME>")]
+        [Description("Experiment name in the results store (default: sweep, or sweep-quick).")]
+        public string? Name { get; init; }
+
+        [CommandOption("--runs <DIR>")]
+        [Description("Results store folder (default: runs).")]
+        public string Runs { get; init; } = "runs";
+
+        [CommandOption("--out <DIR>")]
+        [Description("Output folder: report/<name>.md|csv and figures/<name>.png|html (default: output).")]
+        public string Out { get; init; } = "output";
+
+        public override ValidationResult Validate()
+        {
+            var b = base.Validate();
+            if (!b.Successful) return b;
+            if (Trials < 1) return ValidationResult.Error("--trials must be at least 1.");
+            foreach (var (option, value) in new[] { ("--ranks", Ranks), ("--row-divisors", RowDivisors), ("--column-divisors", ColumnDivisors) })
+                if (ParseList(value) is null) return ValidationResult.Error($"{option} '{value}' must be a comma-separated list of positive integers.");
+            foreach (var v in Variants.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                if (!Enum.TryParse<DwmVariant>(v, true, out var parsed) || parsed == DwmVariant.Non)
+                    return ValidationResult.Error($"--variants: '{v}' is not one of rc, r, c.");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        var sources = s.Datasets();
+        if (sources.Count != 1) throw new CliError("sweep takes one dataset.");
+        var name = s.Name ?? (s.Quick ? "sweep-quick" : "sweep");
+        var data = sources[0].Load();
+        var features = ModelData.Features(data.Train);
+        var options = ModelFactories.Options(s.ModelSettings());
+        var sweep = new LowRankSweep
+        {
+            Variants = s.Variants.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(v => Enum.Parse<DwmVariant>(v, true)).ToList(),
+            RankKs = TrainingSettings.ParseList(s.Ranks)!,
+            RowDivisors = TrainingSettings.ParseList(s.RowDivisors)!,
+            ColumnDivisors = TrainingSettings.ParseList(s.ColumnDivisors)!,
+            WithMir = !s.NoMir,
+            Template = (DpgConfig)options.Apply(new DpgConfig()),
+        };
+        var (points, skipped) = sweep.Grid(features);
+        foreach (var skip in skipped) AnsiConsole.MarkupLine($"[grey]skipped {Markup.Escape(skip.Name)}: {Markup.Escape(skip.Reason)}[/]");
+        var configs = points.ToDictionary(p => p.Name, p => (ModelConfig)p.Config);
+        var apg = s.NoApg ? [] : LowRankSweep.ApgMatches(features, points, (ApgConfig)options.Apply(new ApgConfig()));
+        foreach (var a in apg) configs[a.Name] = a.Config;
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(name)}[/]: {points.Count} DWM point(s), {apg.Count} APG match(es), {skipped.Count} skipped");
+
+        var spec = new ExperimentSpec
+        {
+            Name = name,
+            Models = configs.Keys.ToList(),
+            Datasets = [new DatasetSource(data.Name, () => data)],
+            Seeds = Enumerable.Range(1, s.Trials).ToArray(),
+            Trainer = s.Trainer(),
+        };
+        var store = new ResultsStore(s.Runs);
+        new ExperimentRunner(store, (model, f, _, device) => ModelRegistry.Create(configs[model], f, device), Console.Out)
+        {
+            Reporter = (dataset, model, trial) => new ConsoleReporter(null, $"  {model} / trial {trial}: "),
+        }.Run(spec);
+
+        var summary = ReportCommand.Write(store, name, Path.Combine(s.Out, "report"));
+        var chart = SweepChart(name, summary, points, apg.Select(a => (a.Name, a.Parameters)).ToList());
+        var figure = NotebookEnvironment.SaveFigureTo(chart, Path.Combine(s.Out, "figures"), name);
+        AnsiConsole.WriteLine($"figure: {figure}");
+        return 0;
+    }
+
+    /// <summary>Test AUC against the parameters that are not embeddings (embeddings are identical for every point).</summary>
+    internal static Plotly.NET.GenericChart SweepChart(string name, IReadOnlyList<SummaryRow> summary, IReadOnlyList<SweepPoint> points,
+        IReadOnlyList<(string Name, IReadOnlyDictionary<string, long> Parameters)> apg)
+    {
+        static double NonEmbedding(IReadOnlyDictionary<string, long> p) => p["total"] - p.GetValueOrDefault(ModelComponent.Embeddings);
+        var auc = summary.ToDictionary(r => r.Model, r => r.AucMean);
+        var groups = points.GroupBy(p => p.Variant).Select(g =>
+        {
+            var list = g.Where(p => auc.ContainsKey(p.Name)).ToList();
+            return ($"{(list.FirstOrDefault()?.Config.UseMir ?? true ? "MI-DPG" : "DPG")}-{g.Key}",
+                list.Select(p => NonEmbedding(p.Parameters)).ToArray(), list.Select(p => auc[p.Name]).ToArray(), list.Select(p => p.Name).ToArray());
+        }).ToList();
+        var apgDone = apg.Where(a => auc.ContainsKey(a.Name)).ToList();
+        if (apgDone.Count > 0)
+            groups.Add(("APG (matched budget)", apgDone.Select(a => NonEmbedding(a.Parameters)).ToArray(), apgDone.Select(a => auc[a.Name]).ToArray(), apgDone.Select(a => a.Name).ToArray()));
+        return Charts.Scatter($"{name}: test AUC against parameters", "parameters (excluding embeddings)", "test AUC", groups.ToArray());
+    }
+}
