@@ -76,6 +76,9 @@ public static class DatasetSummary
             new Int32DataFrameColumn("distinct_items", s.Select(x => x.DistinctItems)));
     }
 
+    /// <summary>The per-scenario view of a loaded dataset (all rows), with the user and item fields its schema names.</summary>
+    public static DataFrame ScenarioFrame(LoadedDataset loaded) => ScenarioFrame(loaded.All, loaded.Schema.UserField, loaded.Schema.ItemField);
+
     /// <summary>The per-field view as a Microsoft.Data.Analysis DataFrame.</summary>
     public static DataFrame FieldFrame(EncodedDataset data)
     {
