@@ -70,7 +70,7 @@ public static class DatasetLoader
         var raw = Read(schema, encoding, report, files);
         double read = clock.Elapsed.TotalSeconds;
 
-        // Scenario of every raw row (provisional ids, renumbered densely) for stratification.
+        // Scenario of every raw row (provisional ids: dense, in order of first appearance) for stratification.
         var rawScenario = raw.Cat[0].AsSpan(0, raw.Rows);
         var rawSplit = DataSplit.Make(split, raw.Rows, rawScenario,
             raw.Time is null ? default : raw.Time.AsSpan(0, raw.Rows),

@@ -76,6 +76,9 @@ public static class DatasetSummary
             new Int32DataFrameColumn("distinct_items", s.Select(x => x.DistinctItems)));
     }
 
+    /// <summary>The per-scenario view of a loaded dataset (all rows), with the user and item fields its schema names.</summary>
+    public static DataFrame ScenarioFrame(LoadedDataset loaded) => ScenarioFrame(loaded.All, loaded.Schema.UserField, loaded.Schema.ItemField);
+
     /// <summary>The per-field view as a Microsoft.Data.Analysis DataFrame.</summary>
     public static DataFrame FieldFrame(EncodedDataset data)
     {
@@ -95,6 +98,17 @@ public static class DatasetSummary
 
     /// <summary>The per-field view as a Deedle frame.</summary>
     public static Deedle.Frame<int, string> FieldDeedle(EncodedDataset data) => Deedle.Frame.FromRecords(Fields(data));
+
+    /// <summary>The read report's counted handlings (file, field, reason, count) as a DataFrame.</summary>
+    public static DataFrame ReportFrame(ReadReport report)
+    {
+        var e = report.Entries;
+        return new DataFrame(
+            new StringDataFrameColumn("file", e.Select(x => Path.GetFileName(x.File))),
+            new StringDataFrameColumn("field", e.Select(x => x.Field)),
+            new StringDataFrameColumn("reason", e.Select(x => x.Reason.ToString())),
+            new Int64DataFrameColumn("count", e.Select(x => x.Count)));
+    }
 
     /// <summary>Rows, positive rate, scenario count and the read report in a few lines.</summary>
     public static string Describe(LoadedDataset loaded) =>

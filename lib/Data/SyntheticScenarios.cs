@@ -79,6 +79,13 @@ public sealed class SyntheticDataset
     public required long[] Timestamps { get; init; }
     /// <summary>The true conversion probability of each row (the Bayes-optimal prediction).</summary>
     public required float[] TrueProbability { get; init; }
+    /// <summary>
+    /// The probability of each row under one set of weights shared by all scenarios (the size-weighted mean
+    /// of the scenarios' interaction and numeric weights, and of the groups' segment effects), keeping each
+    /// scenario's base rate: a proxy for the best a scenario-blind model can do. The gap in log-loss between
+    /// this and <see cref="TrueProbability"/> is how much scenario-specific modelling can gain.
+    /// </summary>
+    public required float[] SharedProbability { get; init; }
 
     /// <summary>
     /// The encoder behind <see cref="Data"/>: value "u17" of user_id has id Reserved + 17, and so on (the
@@ -233,9 +240,20 @@ public static class SyntheticScenarios
         var itemCdf = ZipfCdf(c.Items, c.ZipfExponent);
         var scenarioCdf = ZipfCdf(S, c.ScenarioSizeExponent);
 
-        // Precompute M_s b_i / d * scale for every (scenario, item): the per-row cost is then one d-dot.
-        var msb = new float[(long)S * c.Items * d];
+        // The scenario-shared proxy: size-weighted means of the scenario parameters (index S below).
+        var sizeWeight = Enumerable.Range(0, S).Select(s => scenarioCdf[s] - (s == 0 ? 0 : scenarioCdf[s - 1])).ToArray();
+        var pooled = new double[P];
+        var pooledSegment = new double[c.UserSegments];
         for (int s = 0; s < S; s++)
+        {
+            for (int k = 0; k < P; k++) pooled[k] += sizeWeight[s] * theta[s][k];
+            for (int k = 0; k < c.UserSegments; k++) pooledSegment[k] += sizeWeight[s] * groupSegment[group[s]][k];
+        }
+        theta = [.. theta, pooled];
+
+        // Precompute M_s b_i / d * scale for every (scenario, item): the per-row cost is then one d-dot.
+        var msb = new float[(long)(S + 1) * c.Items * d];
+        for (int s = 0; s <= S; s++)
             for (int i = 0; i < c.Items; i++)
                 for (int j = 0; j < d; j++)
                 {
@@ -252,6 +270,7 @@ public static class SyntheticScenarios
         var scenario = new int[R];
         var time = new long[R];
         var prob = new float[R];
+        var sharedProb = new float[R];
         long t0 = 1_600_000_000;
         var baseLogit = rates.Select(p => Math.Log(p / (1 - p))).ToArray();
         for (int r = 0; r < R; r++)
@@ -259,13 +278,17 @@ public static class SyntheticScenarios
             int s = Sample(scenarioCdf, rng.NextDouble());
             int u = Sample(userCdf, rng.NextDouble());
             int i = Sample(itemCdf, rng.NextDouble());
-            double logit = baseLogit[s];
-            long m = ((long)s * c.Items + i) * d;
-            for (int j = 0; j < d; j++) logit += userLatent[u * d + j] * msb[m + j];
             float price = (float)itemPrice[i], activity = (float)userActivity[u];
-            logit += theta[s][d * d] * price * 0.5 + theta[s][d * d + 1] * activity * 0.5;
-            logit += brandEffect[itemBrand[i]] + groupSegment[group[s]][userSegment[u]];
-            double p = 1 / (1 + Math.Exp(-logit));
+            double Logit(int t, double segmentEffect)
+            {
+                double logit = baseLogit[s];
+                long m = ((long)t * c.Items + i) * d;
+                for (int j = 0; j < d; j++) logit += userLatent[u * d + j] * msb[m + j];
+                logit += theta[t][d * d] * price * 0.5 + theta[t][d * d + 1] * activity * 0.5;
+                return logit + brandEffect[itemBrand[i]] + segmentEffect;
+            }
+            double p = 1 / (1 + Math.Exp(-Logit(s, groupSegment[group[s]][userSegment[u]])));
+            sharedProb[r] = (float)(1 / (1 + Math.Exp(-Logit(S, pooledSegment[userSegment[u]]))));
             long o = (long)r * F;
             cat[o] = Vocabulary.Reserved + s;
             cat[o + 1] = Vocabulary.Reserved + s % c.Channels;
@@ -303,7 +326,7 @@ public static class SyntheticScenarios
 
         return new SyntheticDataset
         {
-            Config = c, Data = data, TrueSimilarity = sim, Group = group, BaseRate = rates, Timestamps = time, TrueProbability = prob,
+            Config = c, Data = data, TrueSimilarity = sim, Group = group, BaseRate = rates, Timestamps = time, TrueProbability = prob, SharedProbability = sharedProb,
         };
     }
 

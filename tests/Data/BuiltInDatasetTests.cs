@@ -150,6 +150,9 @@ public class BuiltInDatasetTests
             (loaded.Split.Train.Length, loaded.Split.Valid.Length, loaded.Split.Test.Length));
         Assert.Equal(["1", "2", "3"], loaded.All.ScenarioNames);
         Assert.Equal(8, loaded.All.NumericCount);
+        var frame = DatasetSummary.ScenarioFrame(loaded);      // user/item fields named by the schema ("101", "205")
+        Assert.Equal(loaded.All.ScenarioCount, frame.Rows.Count);
+        Assert.True((int)frame["distinct_users"][0]! > 0);
     }
 
     [Fact]

@@ -43,6 +43,43 @@ public class ParquetAndSummaryTests
     }
 
     [Fact]
+    public async Task ParquetRowGroupsAreReadInOrderWithRowNumbersAsLines()
+    {
+        var path = Path.Combine(TestData.TempFolder(), "groups.parquet");
+        var fields = new DataField[] { new DataField<int>("label"), new DataField<string>("scenario"), new DataField<string>("user"), new DataField<string>("item"), new DataField<float>("price") };
+        using (var stream = File.Create(path))
+        {
+            await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), stream);
+            for (int g = 0; g < 3; g++)
+            {
+                using var rg = writer.CreateRowGroup();
+                int n = 4 + g;
+                await rg.WriteAsync<int>(fields[0], Enumerable.Range(0, n).Select(i => i % 2).ToArray().AsMemory());
+                await rg.WriteAsync(fields[1], Enumerable.Range(0, n).Select(i => g == 2 && i == 5 ? "bad" : "s" + (i % 2)).ToArray());
+                await rg.WriteAsync(fields[2], Enumerable.Range(0, n).Select(i => $"u{g}_{i}").ToArray());
+                await rg.WriteAsync(fields[3], Enumerable.Range(0, n).Select(i => $"i{i}").ToArray());
+                await rg.WriteAsync<float>(fields[4], Enumerable.Range(0, n).Select(i => (float)i).ToArray().AsMemory());
+            }
+        }
+        using (var reader = new ParquetRecordReader(path))
+        {
+            var users = new List<string>();
+            while (reader.Read()) users.Add(reader.Field(2).ToString());
+            Assert.Equal(Enumerable.Range(0, 3).SelectMany(g => Enumerable.Range(0, 4 + g).Select(i => $"u{g}_{i}")), users);
+        }
+        // Trained on a CSV without scenario "bad", the Parquet file is the test part; "bad" sits in row group 3
+        // at row 6, i.e. data row 4 + 5 + 6 = 15, reported as line 16 (as if a header were line 1).
+        var train = TestData.WriteSimpleCsv(TestData.TempFolder(), "train.csv", [(1, "s0", "u", "i", "1"), (0, "s1", "u", "i", "2")]);
+        DataFile[] files = [new(train, ',', SplitPart.Train), new(path, ',', SplitPart.Test)];
+        var strict = Assert.Throws<DataFormatException>(() => DatasetLoader.Load(TestData.Simple, SplitRule.Predefined(), files));
+        Assert.Equal(4 + 5 + 6 + 1, strict.Line);
+        Assert.Equal(path, strict.File);
+        var lenient = DatasetLoader.Load(TestData.Simple, SplitRule.Predefined(), new EncodingOptions { UnknownScenario = UnknownScenarioPolicy.Skip }, files);
+        Assert.Equal(1, lenient.Report.Count(HandlingReason.UnknownScenarioSkipped));
+        Assert.Equal(4 + 5 + 6 - 1, lenient.Test.Rows);
+    }
+
+    [Fact]
     public void SummariesCountPerScenario()
     {
         var data = SyntheticScenarios.Generate(new SyntheticConfig { Rows = 5_000, Users = 800, Items = 300, Seed = 8 }).Data;
@@ -65,6 +102,10 @@ public class ParquetAndSummaryTests
         Assert.Equal(data.ScenarioCount, deedle.RowCount);
         Assert.Contains("PositiveRate", deedle.ColumnKeys);
         Assert.Equal(data.FieldCount, DatasetSummary.FieldDeedle(data).RowCount);
+
+        var loaded = DatasetLoader.Load(TestData.Simple, SplitRule.Random(1.0, 0.0), new DataFile(TestData.BadInput("crlf.csv")));
+        var report = DatasetSummary.ReportFrame(loaded.Report);
+        Assert.Equal(loaded.Report.Entries.Count, report.Rows.Count);
     }
 
     [Fact]
