@@ -9,3 +9,11 @@ Microsoft.DotNet.Interactive.Formatting.Formatter.Register(
     typeof(Deedle.Frame<,>),
     (frame, writer) => writer.Write(MiDpg.Research.Plotting.TableHtml.FromDeedle(frame)),
     "text/html");
+
+// Live training progress (a progress line and a chart of loss and validation AUC per epoch) in an
+// updatable display: pass the result of LiveTraining() to Trainer.Fit as its reporter.
+MiDpg.Research.Training.LiveTrainingView LiveTraining()
+{
+    var handle = Microsoft.DotNet.Interactive.Kernel.display(Microsoft.DotNet.Interactive.Kernel.HTML("<code>starting…</code>"));
+    return new MiDpg.Research.Training.LiveTrainingView(html => handle.Update(Microsoft.DotNet.Interactive.Kernel.HTML(html)));
+}
