@@ -1,3 +1,4 @@
+using System.Globalization;
 using Plotly.NET;
 using CSharpChart = Plotly.NET.CSharp.Chart;
 using Plotly.NET.CSharp;
@@ -19,6 +20,17 @@ public static class Charts
         return WithTitle(CSharpChart.Combine(lines), title)
             .WithXAxisStyle<double, double, string>(TitleText: xTitle)
             .WithYAxisStyle<double, double, string>(TitleText: yTitle);
+    }
+
+    /// <summary>Bars, one per label, each annotated with its value (and ± error when given, e.g. mean AUC ± std per model).</summary>
+    public static GenericChart Bars(string title, string valueTitle, string[] labels, double[] values, double[]? errors = null)
+    {
+        if (labels.Length != values.Length || (errors is not null && errors.Length != values.Length))
+            throw new ArgumentException($"{labels.Length} labels, {values.Length} values and {errors?.Length} errors do not match.");
+        var text = values.Select((v, i) => errors is null ? v.ToString("G4", CultureInfo.InvariantCulture)
+            : $"{v.ToString("F4", CultureInfo.InvariantCulture)} ± {errors[i].ToString("F4", CultureInfo.InvariantCulture)}").ToArray();
+        var bars = CSharpChart.Bar<double, string, string>(values: values, Keys: labels, MultiText: text);
+        return WithTitle(bars, title).WithXAxisStyle<double, double, string>(TitleText: valueTitle);
     }
 
     /// <summary>A scatter plot, one marker trace per named group, with hover text per point.</summary>

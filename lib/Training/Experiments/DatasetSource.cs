@@ -12,7 +12,8 @@ public sealed record ExperimentData(string Name, EncodedDataset Train, EncodedDa
 
 /// <summary>
 /// A dataset an experiment can name: "synthetic" (the embedded default; options rows=, scenarios=,
-/// groups=, seed=), "douban" (the shipped real sample), "amazon[:path]" (marketBias Electronics),
+/// groups=, users=, items=, interaction= (scale of the user-item term), shared= (share of
+/// the weights common to all groups), seed=), "douban" (the shipped real sample), "amazon[:path]" (marketBias Electronics),
 /// "ijcai[:path]" (IJCAI-18 ad conversion). The split is fixed per dataset (seed 0) so that the trials
 /// of an experiment differ only in the model's initialisation and the shuffles, as paired t-tests need.
 /// </summary>
@@ -39,6 +40,12 @@ public sealed record DatasetSource(string Name, Func<ExperimentData> Load)
             return int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n
                 : throw new ArgumentException($"Dataset option {key}={v} in '{text}' is not an integer.");
         }
+        double Double(string key, double fallback)
+        {
+            if (!options.Remove(key, out var v)) return fallback;
+            return double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x
+                : throw new ArgumentException($"Dataset option {key}={v} in '{text}' is not a number.");
+        }
         DatasetSource source = name switch
         {
             "synthetic" => Synthetic(new SyntheticConfig
@@ -46,6 +53,10 @@ public sealed record DatasetSource(string Name, Func<ExperimentData> Load)
                 Rows = Int("rows", quick ? 20_000 : 100_000),
                 Scenarios = Int("scenarios", 10),
                 Groups = Int("groups", 3),
+                Users = Int("users", new SyntheticConfig().Users),
+                Items = Int("items", new SyntheticConfig().Items),
+                InteractionScale = Double("interaction", new SyntheticConfig().InteractionScale),
+                SharedFraction = Double("shared", new SyntheticConfig().SharedFraction),
                 Seed = Int("seed", 0),
             }),
             "douban" => new DatasetSource("douban", () => FromLoaded("douban", RealSamples.Douban(SplitRule.Random(0.8, 0.1, seed: 0, stratifyByScenario: true)))),
@@ -61,7 +72,10 @@ public sealed record DatasetSource(string Name, Func<ExperimentData> Load)
     /// <summary>The synthetic default, split 80/10/10 at random per scenario.</summary>
     public static DatasetSource Synthetic(SyntheticConfig config)
     {
-        var name = $"synthetic-{config.Rows / 1000}k";
+        var defaults = new SyntheticConfig();
+        var name = $"synthetic-{config.Rows / 1000}k" + (config.Users != defaults.Users || config.Items != defaults.Items ? $"-u{config.Users}-i{config.Items}" : "")
+                   + (config.InteractionScale != defaults.InteractionScale ? $"-x{config.InteractionScale:0.##}" : "")
+                   + (config.SharedFraction != defaults.SharedFraction ? $"-sh{config.SharedFraction:0.##}" : "");
         return new DatasetSource(name, () =>
         {
             var generated = SyntheticScenarios.Generate(config);
