@@ -10,7 +10,7 @@ namespace MiDpg.Research.Cli;
 public class TrainingSettings : CommandSettings
 {
     [CommandOption("--data <DATASET>")]
-    [Description("Dataset: synthetic[,rows=N,scenarios=S,groups=G,seed=K] (default), douban, amazon[:path], ijcai[:path]. Several: comma-free list separated by ';'.")]
+    [Description("Dataset: synthetic[[,rows=N,scenarios=S,groups=G,users=U,items=I,seed=K]] (default), douban, amazon[[:path]], ijcai[[:path]]. Several datasets: separate them with ';'.")]
     public string Data { get; init; } = "synthetic";
 
     [CommandOption("--quick")]

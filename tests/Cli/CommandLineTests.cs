@@ -1,0 +1,64 @@
+using System.Diagnostics;
+
+namespace MiDpg.Research.Tests.Cli;
+
+/// <summary>The command line as a user runs it: a child process of the built CLI.</summary>
+public class CommandLineTests
+{
+    static (int Code, string Output) Run(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(typeof(MiDpg.Research.Cli.InfoCommand).Assembly.Location);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["COLUMNS"] = "200";
+        using var p = Process.Start(info)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result + stderr);
+    }
+
+    [Theory]
+    [InlineData("train")]
+    [InlineData("experiment")]
+    [InlineData("sweep")]
+    [InlineData("report")]
+    [InlineData("main")]
+    [InlineData("notebooks")]
+    public void EveryCommandHasHelp(string command)
+    {
+        var (code, output) = Run(command, "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("OPTIONS:", output);
+    }
+
+    [Fact]
+    public void UnknownModelIsAClearErrorListingTheKnownOnes()
+    {
+        var (code, output) = Run("experiment", "--models", "dnn,nope", "--quick");
+        Assert.Equal(2, code);
+        Assert.Contains("unknown model(s) nope", output);
+        Assert.Contains("midpg-r", output);
+    }
+
+    [Theory]
+    [InlineData("--trials", "0", "--trials must be at least 1")]
+    [InlineData("--lr", "-1", "--lr must be positive")]
+    [InlineData("--hidden", "128,x", "--hidden '128,x' must be a comma-separated list of positive integers")]
+    [InlineData("--data", "synthetic,colour=red", "Unknown option(s) colour")]
+    public void BadArgumentsAreClearErrors(string option, string value, string message)
+    {
+        var (code, output) = Run("experiment", "--models", "dnn", option, value);
+        Assert.NotEqual(0, code);
+        Assert.Contains(message, output);
+    }
+
+    [Fact]
+    public void ReportOfAnUnknownExperimentSaysWhatToRun()
+    {
+        var runs = Directory.CreateTempSubdirectory("midpg-runs-").FullName;
+        var (code, output) = Run("report", "--name", "never-run", "--runs", runs);
+        Assert.Equal(2, code);
+        Assert.Contains("No results for experiment 'never-run'", output);
+    }
+}
