@@ -20,8 +20,9 @@ public sealed record EmbeddingQuality(
     {
         ArgumentNullException.ThrowIfNull(scenarioNames);
         int c = scenarioNames.Count;
-        var overall = Analysis.Trustworthiness.Compute(original, embedded, k, device);
-        var byScenario = Analysis.Trustworthiness.ByGroup(original, embedded, scenario, c, k, device);
+        var penalties = Analysis.Trustworthiness.PointPenalties(original, embedded, k, device);
+        var overall = Analysis.Trustworthiness.FromPenalties(penalties, k);
+        var byScenario = Analysis.Trustworthiness.ByGroupFromPenalties(penalties, scenario, c, k);
         return new EmbeddingQuality(k, overall, byScenario,
             Silhouette.Compute(original, scenario, c, device),
             Silhouette.Compute(embedded, scenario, c, device),

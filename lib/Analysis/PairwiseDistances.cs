@@ -32,6 +32,16 @@ public static class PairwiseDistances
         for (int s = 0; s < n; s += chunk) yield return (s, Math.Min(n, s + chunk));
     }
 
+    /// <summary>As <see cref="AsFloat64Matrix"/> but keeps float64 input as float64 and turns everything else into float32 (fast matrix products for neighbour search).</summary>
+    internal static Tensor AsFloatMatrix(Tensor x, string name, int minRows, Device device)
+    {
+        var d = AsFloat64Matrix(x, name, minRows, device);
+        if (x.dtype == ScalarType.Float64) return d;
+        var f = d.to(ScalarType.Float32);
+        d.Dispose();
+        return f;
+    }
+
     /// <summary>Checks a data matrix: 2-D with at least <paramref name="minRows"/> rows and finite values; returns it as float64 on <paramref name="device"/>.</summary>
     internal static Tensor AsFloat64Matrix(Tensor x, string name, int minRows, Device device)
     {

@@ -48,11 +48,15 @@ public static class PerplexityCalibration
     /// Conditional affinities over the <paramref name="neighbours"/> nearest neighbours of each point
     /// (default ⌊3·perplexity⌋, capped at N − 1), found exactly by chunked distance blocks and top-k.
     /// </summary>
-    public static ConditionalAffinities NearestNeighbours(Tensor x, double perplexity, int? neighbours = null, double tolerance = 1e-5, int maxSteps = 50, Device? device = null, int chunk = 1024)
+    public static ConditionalAffinities NearestNeighbours(Tensor x, double perplexity, int? neighbours = null, double tolerance = 1e-5, int maxSteps = 50, Device? device = null, int chunk = 256)
     {
         var dev = device ?? CPU;
-        using var xd = PairwiseDistances.AsFloat64Matrix(x, nameof(x), 2, dev);
-        int n = (int)xd.shape[0];
+        // Search in the input precision (float32 unless given float64: matrix products several times faster),
+        // then recompute the chosen neighbours' squared distances exactly in float64.
+        using var xs = PairwiseDistances.AsFloatMatrix(x, nameof(x), 2, dev);
+        using var xd = xs.to(ScalarType.Float64);
+        int n = (int)xs.shape[0];
+        long dim = xs.shape[1];
         int k = Math.Min(n - 1, neighbours ?? (int)Math.Floor(3 * perplexity));
         if (k < 1) throw new ArgumentException($"neighbours must be at least 1 (got {k}).", nameof(neighbours));
         CheckPerplexity(perplexity, k);
@@ -63,11 +67,12 @@ public static class PerplexityCalibration
         foreach (var (s, e) in PairwiseDistances.Chunks(n, chunk))
         {
             using var scope = NewDisposeScope();
-            var block = PairwiseDistances.Squared(xd[s..e], xd);
+            var block = PairwiseDistances.Squared(xs[s..e], xs);
             var self = arange(s, e, dtype: ScalarType.Int64, device: dev).unsqueeze(1);
-            block.scatter_(1, self, full(e - s, 1, double.PositiveInfinity, dtype: ScalarType.Float64, device: dev));
-            var (values, indices) = block.topk(k, dim: 1, largest: false, sorted: true);
-            values.cpu().contiguous().data<double>().CopyTo(dist, s * k);
+            block.scatter_(1, self, full(e - s, 1, float.PositiveInfinity, dtype: block.dtype, device: dev));
+            var indices = block.topk(k, dim: 1, largest: false, sorted: true).indexes;
+            var exact = (xd.index_select(0, indices.flatten()).view(e - s, k, dim) - xd[s..e].unsqueeze(1)).pow(2).sum(2);
+            exact.cpu().contiguous().data<double>().CopyTo(dist, s * k);
             var idx = indices.cpu().contiguous().data<long>().ToArray();
             for (int t = 0; t < idx.Length; t++) cols[(long)s * k + t] = (int)idx[t];
         }

@@ -9,23 +9,28 @@ namespace MiDpg.Research.Analysis;
 /// original space, and r(i, j) is j's rank (1 = nearest) among i's neighbours in the original space.
 /// T = 1 when every embedding neighbourhood is an original neighbourhood. Requires 1 ≤ k &lt; N/2.
 /// </summary>
-/// <remarks>O(N²) distances, computed in row chunks with tensors (ranks by argsort), so N of a few thousand is fine.</remarks>
+/// <remarks>O(N²) distances, computed in row chunks with tensors (ranks by counting closer points), so N of a few thousand is fine.</remarks>
 public static class Trustworthiness
 {
     /// <summary>T(k) of <paramref name="embedded"/> ([N, d]) with respect to <paramref name="original"/> ([N, D]).</summary>
-    public static double Compute(Tensor original, Tensor embedded, int k = 10, Device? device = null, int chunk = 512)
-    {
-        var penalties = PointPenalties(original, embedded, k, device, chunk);
-        return FromPenalties(penalties, Enumerable.Range(0, penalties.Length), penalties.Length, k);
-    }
+    public static double Compute(Tensor original, Tensor embedded, int k = 10, Device? device = null, int chunk = 512) =>
+        FromPenalties(PointPenalties(original, embedded, k, device, chunk), k);
 
     /// <summary>
     /// T(k) restricted to the points of each group: T_g = 1 − 2 / (|g| k (2N − 3k − 1)) Σ_{i ∈ g} Σ_{j ∈ U_k(i)} (r(i, j) − k),
     /// neighbours taken among all N points. The overall T is the size-weighted mean of the T_g. NaN for an empty group.
     /// </summary>
-    public static double[] ByGroup(Tensor original, Tensor embedded, int[] groups, int groupCount, int k = 10, Device? device = null, int chunk = 512)
+    public static double[] ByGroup(Tensor original, Tensor embedded, int[] groups, int groupCount, int k = 10, Device? device = null, int chunk = 512) =>
+        ByGroupFromPenalties(PointPenalties(original, embedded, k, device, chunk), groups, groupCount, k);
+
+    /// <summary>T(k) from the per-point penalties of <see cref="PointPenalties"/>.</summary>
+    public static double FromPenalties(long[] penalties, int k) =>
+        FromPenalties(penalties, Enumerable.Range(0, penalties.Length), penalties.Length, k);
+
+    /// <summary>Per-group T(k) (see <see cref="ByGroup"/>) from the per-point penalties.</summary>
+    public static double[] ByGroupFromPenalties(long[] penalties, int[] groups, int groupCount, int k)
     {
-        var penalties = PointPenalties(original, embedded, k, device, chunk);
+        ArgumentNullException.ThrowIfNull(groups);
         if (groups.Length != penalties.Length) throw new ArgumentException($"groups has {groups.Length} entries for {penalties.Length} points.", nameof(groups));
         var result = new double[groupCount];
         for (int g = 0; g < groupCount; g++)
@@ -43,30 +48,33 @@ public static class Trustworthiness
         return 1.0 - 2.0 / ((double)m * k * (2.0 * n - 3.0 * k - 1.0)) * sum;
     }
 
-    /// <summary>Per point i: Σ_{j ∈ U_k(i)} (r(i, j) − k).</summary>
+    /// <summary>
+    /// Per point i: Σ_{j ∈ U_k(i)} (r(i, j) − k), with r(i, j) = 1 + #{l ≠ i : ‖x_i − x_l‖ &lt; ‖x_i − x_j‖}
+    /// (ties share the best rank, so an identity map scores exactly 1 even with tied distances).
+    /// Distances in the inputs' precision (float32 unless given float64).
+    /// </summary>
     public static long[] PointPenalties(Tensor original, Tensor embedded, int k = 10, Device? device = null, int chunk = 512)
     {
         var dev = device ?? CPU;
-        using var x = PairwiseDistances.AsFloat64Matrix(original, nameof(original), 3, dev);
-        using var y = PairwiseDistances.AsFloat64Matrix(embedded, nameof(embedded), 3, dev);
+        using var x = PairwiseDistances.AsFloatMatrix(original, nameof(original), 3, dev);
+        using var y = PairwiseDistances.AsFloatMatrix(embedded, nameof(embedded), 3, dev);
         int n = (int)x.shape[0];
         if (y.shape[0] != n) throw new ArgumentException($"embedded has {y.shape[0]} rows but original has {n}.", nameof(embedded));
         if (k < 1 || 2 * k >= n) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must satisfy 1 ≤ k < N/2 = {n / 2.0}.");
+        // Rows per block so that the [rows, k, N] comparison stays near 2^24 elements.
+        int rows = (int)Math.Clamp((1L << 24) / ((long)k * n), 1, chunk);
         var penalties = new long[n];
-        foreach (var (s, e) in PairwiseDistances.Chunks(n, chunk))
+        foreach (var (s, e) in PairwiseDistances.Chunks(n, rows))
         {
             using var scope = NewDisposeScope();
-            int c = e - s;
             var self = arange(s, e, dtype: ScalarType.Int64, device: dev).unsqueeze(1);
-            var minusOne = full(c, 1, -1.0, dtype: ScalarType.Float64, device: dev);
-            // Self gets distance −1 so it takes rank 0 and the true neighbours ranks 1..N−1.
-            var dx = PairwiseDistances.Squared(x[s..e], x).scatter_(1, self, minusOne);
-            var dy = PairwiseDistances.Squared(y[s..e], y).scatter_(1, self, minusOne);
-            var order = dx.argsort(1);
-            var ranks = zeros(c, n, dtype: ScalarType.Int64, device: dev)
-                .scatter_(1, order, arange(n, dtype: ScalarType.Int64, device: dev).expand(c, n));
+            // Self gets distance −1: it is excluded from the embedding neighbours and counted once in every rank.
+            var dx = PairwiseDistances.Squared(x[s..e], x).scatter_(1, self, full(e - s, 1, -1.0, dtype: x.dtype, device: dev));
+            var dy = PairwiseDistances.Squared(y[s..e], y).scatter_(1, self, full(e - s, 1, -1.0, dtype: y.dtype, device: dev));
             var neighbours = dy.topk(k + 1, dim: 1, largest: false, sorted: true).indexes[.., 1..];
-            var penalty = (ranks.gather(1, neighbours) - k).clamp_min_(0).sum(1).cpu().contiguous();
+            var dij = dx.gather(1, neighbours);                                             // [rows, k]
+            var ranks = dx.unsqueeze(1).lt(dij.unsqueeze(2)).sum(2, type: ScalarType.Int64);   // self counted: nearest → 1
+            var penalty = (ranks - k).clamp_min_(0).sum(1).cpu().contiguous();
             penalty.data<long>().CopyTo(penalties, s);
         }
         return penalties;

@@ -35,7 +35,7 @@ public static class Tsne
     static TsneResult FitCore(Tensor x, TsneConfig cfg, IProgress<TsneProgress>? progress)
     {
         var device = cfg.ResolvedDevice;
-        using var xd = PairwiseDistances.AsFloat64Matrix(x, nameof(x), 4, device);
+        using var xd = PairwiseDistances.AsFloatMatrix(x, nameof(x), 4, device);
         int n = (int)xd.shape[0];
         cfg.ValidateFor(n);
         var method = cfg.ResolveMethod(n);
@@ -92,7 +92,7 @@ public static class Tsne
             return y;
         }
         using var scope = NewDisposeScope();
-        var pcs = PrincipalComponents(xd, 2);
+        var pcs = PrincipalComponents(xd.to(ScalarType.Float64), 2);
         var scaled = (pcs / pcs[.., 0].std() * 1e-4).cpu().contiguous();
         scaled.data<double>().CopyTo(y, 0);
         return y;
@@ -178,8 +178,10 @@ public static class Tsne
             double momentum = exaggerated ? cfg.InitialMomentum : cfg.FinalMomentum;
 
             tree.Build(y, n);
-            Parallel.For(0, n, options, i =>
+            var order = tree.Order.ToArray();
+            Parallel.For(0, n, options, t =>
             {
+                int i = order[t]; // tree order: neighbouring iterations walk nearby cells
                 tree.Repulsion(i, cfg.Theta, out var fx, out var fy, out var sq);
                 repulsive[2 * i] = fx; repulsive[2 * i + 1] = fy; sumQ[i] = sq;
                 // Attractive term Σ_j p_ij q̃_ij (y_i − y_j) over the sparse neighbours.

@@ -12,6 +12,12 @@ public class TrustworthinessTests
         using (x)
         {
             Assert.Equal(1.0, Trustworthiness.Compute(x, x, 10), 12);
+            using var x64 = x.to(ScalarType.Float64);
+            Assert.Equal(1.0, Trustworthiness.Compute(x64, x64, 10), 12);
+            Assert.Equal(200, x64.shape[0]); // the caller's float64 tensor is still alive after the call
+            // Ties: duplicated points (every distance appears twice) still give exactly 1 for the identity map.
+            using var doubled = cat(new[] { x, x }, 0);
+            Assert.Equal(1.0, Trustworthiness.Compute(doubled, doubled, 10), 12);
             using var random = randn(200, 2, generator: new Generator(7));
             double t = Trustworthiness.Compute(x, random, 10);
             Assert.InRange(t, 0.3, 0.7); // a random map is about 0.5
