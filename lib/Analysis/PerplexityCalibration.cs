@@ -71,11 +71,22 @@ public static class PerplexityCalibration
             var self = arange(s, e, dtype: ScalarType.Int64, device: dev).unsqueeze(1);
             block.scatter_(1, self, full(e - s, 1, float.PositiveInfinity, dtype: block.dtype, device: dev));
             var indices = block.topk(k, dim: 1, largest: false, sorted: true).indexes;
-            var exact = (xd.index_select(0, indices.flatten()).view(e - s, k, dim) - xd[s..e].unsqueeze(1)).pow(2).sum(2);
-            exact.cpu().contiguous().data<double>().CopyTo(dist, s * k);
             var idx = indices.cpu().contiguous().data<long>().ToArray();
             for (int t = 0; t < idx.Length; t++) cols[(long)s * k + t] = (int)idx[t];
         }
+        // Exact float64 squared distances of the chosen pairs (plain loops: cheaper than gathered tensors here).
+        var data = xd.cpu().contiguous().data<double>().ToArray();
+        Parallel.For(0, n, i =>
+        {
+            var xi = data.AsSpan(i * (int)dim, (int)dim);
+            for (int t = i * k; t < (i + 1) * k; t++)
+            {
+                var xj = data.AsSpan(cols[t] * (int)dim, (int)dim);
+                double sum = 0;
+                for (int c = 0; c < xi.Length; c++) { double diff = xi[c] - xj[c]; sum += diff * diff; }
+                dist[t] = sum;
+            }
+        });
         return CalibrateRows(new SparseAffinities(n, rowPtr, cols, dist), perplexity, tolerance, maxSteps);
     }
 

@@ -61,10 +61,8 @@ public static class Trustworthiness
         int n = (int)x.shape[0];
         if (y.shape[0] != n) throw new ArgumentException($"embedded has {y.shape[0]} rows but original has {n}.", nameof(embedded));
         if (k < 1 || 2 * k >= n) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must satisfy 1 ≤ k < N/2 = {n / 2.0}.");
-        // Rows per block so that the [rows, k, N] comparison stays near 2^24 elements.
-        int rows = (int)Math.Clamp((1L << 24) / ((long)k * n), 1, chunk);
         var penalties = new long[n];
-        foreach (var (s, e) in PairwiseDistances.Chunks(n, rows))
+        foreach (var (s, e) in PairwiseDistances.Chunks(n, chunk))
         {
             using var scope = NewDisposeScope();
             var self = arange(s, e, dtype: ScalarType.Int64, device: dev).unsqueeze(1);
@@ -72,11 +70,36 @@ public static class Trustworthiness
             var dx = PairwiseDistances.Squared(x[s..e], x).scatter_(1, self, full(e - s, 1, -1.0, dtype: x.dtype, device: dev));
             var dy = PairwiseDistances.Squared(y[s..e], y).scatter_(1, self, full(e - s, 1, -1.0, dtype: y.dtype, device: dev));
             var neighbours = dy.topk(k + 1, dim: 1, largest: false, sorted: true).indexes[.., 1..];
-            var dij = dx.gather(1, neighbours);                                             // [rows, k]
-            var ranks = dx.unsqueeze(1).lt(dij.unsqueeze(2)).sum(2, type: ScalarType.Int64);   // self counted: nearest → 1
-            var penalty = (ranks - k).clamp_min_(0).sum(1).cpu().contiguous();
-            penalty.data<long>().CopyTo(penalties, s);
+            var dij = dx.gather(1, neighbours).to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray(); // [rows, k]
+            var rows = dx.to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();                       // [rows, N]
+            Parallel.For(s, e, i => penalties[i] = RowPenalty(rows.AsSpan((i - s) * n, n), dij.AsSpan((i - s) * k, k)));
         }
         return penalties;
+    }
+
+    /// <summary>Σ_m max(0, r_m − k) with r_m = #{l : row[l] &lt; thresholds[m]} (self, at −1, included), in O(N + k log k).</summary>
+    static long RowPenalty(ReadOnlySpan<double> row, ReadOnlySpan<double> thresholds)
+    {
+        int k = thresholds.Length;
+        Span<double> t = k <= 256 ? stackalloc double[k] : new double[k];
+        thresholds.CopyTo(t);
+        t.Sort();
+        Span<long> histogram = k <= 256 ? stackalloc long[k] : new long[k];
+        histogram.Clear();
+        double largest = t[k - 1];
+        foreach (var d in row)
+        {
+            if (d >= largest) continue;                 // most points are farther than every threshold
+            int m = 0;
+            while (d >= t[m]) m++;                      // first threshold exceeding d
+            histogram[m]++;
+        }
+        long penalty = 0, below = 0;
+        for (int m = 0; m < k; m++)
+        {
+            below += histogram[m];                      // #{l : row[l] < t[m]}
+            penalty += Math.Max(0, below - k);
+        }
+        return penalty;
     }
 }
