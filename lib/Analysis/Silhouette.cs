@@ -40,7 +40,7 @@ public static class Silhouette
             var ownCount = countTensor.index_select(0, own.squeeze(1)).unsqueeze(1);
             var a = sums.gather(1, own) / (ownCount - 1).clamp_min(1);                 // self contributes distance 0
             var means = sums / countTensor.clamp_min(1);
-            var excluded = one_hot(own.squeeze(1), c).to(ScalarType.Bool).logical_or(countTensor.eq(0).unsqueeze(0));
+            var excluded = nn.functional.one_hot(own.squeeze(1), c).to(ScalarType.Bool).logical_or(countTensor.eq(0).unsqueeze(0));
             var b = means.masked_fill(excluded, double.PositiveInfinity).min(1, keepdim: true).values;
             var si = ((b - a) / maximum(a, b)).nan_to_num(0.0);
             si = si.masked_fill(ownCount.eq(1), 0.0);
@@ -51,8 +51,6 @@ public static class Silhouette
         for (int g = 0; g < c; g++) perLabel[g] = counts[g] > 0 ? perLabel[g] / counts[g] : double.NaN;
         return new SilhouetteResult(s.Average(), perLabel, counts, s);
     }
-
-    static Tensor one_hot(Tensor t, int c) => nn.functional.one_hot(t, c);
 }
 
 /// <summary>Mean silhouette, its mean per label (NaN for an empty label), label sizes and the per-point coefficients.</summary>

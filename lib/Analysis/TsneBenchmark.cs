@@ -12,6 +12,11 @@ public sealed record TsneBenchmarkResult(int N, int Dim, TsneMethod Method, doub
 /// (<see cref="SyntheticClusters"/>), default configuration (Barnes-Hut above 1500 points), reporting wall-clock seconds,
 /// final KL, trustworthiness T(10) and the embedding's silhouette by cluster.
 /// </summary>
+/// <remarks>
+/// Measured 2026-11-25 on the 2-core development container while other builds ran (load average ≈ 12), defaults
+/// (Barnes-Hut, θ = 0.5, 1000 iterations, PCA init): 5,000 × 128 in 27–29 s wall (≈ 22 s CPU over both cores,
+/// of which ≈ 1.5 s affinities), final KL ≈ 2.18, T(10) ≈ 0.966, embedding silhouette ≈ 0.87.
+/// </remarks>
 public static class TsneBenchmark
 {
     public static TsneBenchmarkResult Run(int n = 5000, int dim = 128, int seed = 0, TsneConfig? config = null)
