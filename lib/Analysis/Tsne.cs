@@ -124,13 +124,29 @@ public static class Tsne
         return scores.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Exact t-SNE gradient ∂C/∂y_i = 4 Σ_j (α p_ij − q_ij)(y_i − y_j)(1 + ‖y_i − y_j‖²)^−1 for dense P [N, N] and Y [N, 2]
+    /// (α = <paramref name="exaggeration"/>); also returns Q (clamped at 1e-12, zero-distance diagonal excluded from Z).
+    /// </summary>
+    public static Tensor ExactGradient(Tensor p, Tensor y, double exaggeration, out Tensor q)
+    {
+        using var scope = NewDisposeScope();
+        var sumY = y.pow(2).sum(1, keepdim: true);
+        var num = (1 + sumY + sumY.t() - 2 * y.mm(y.t())).reciprocal_();   // (1 + ‖y_i − y_j‖²)^−1
+        num.diagonal().zero_();
+        var qq = (num / num.sum()).clamp_min_(1e-12);
+        var pq = (exaggeration * p - qq).mul_(num);
+        var grad = 4 * (pq.sum(1, keepdim: true) * y - pq.mm(y));
+        q = qq.MoveToOuterDisposeScope();
+        return grad.MoveToOuterDisposeScope();
+    }
+
     static double[] OptimiseExact(SparseAffinities joint, double[] y0, TsneConfig cfg, double eta, Device device, Action<int, double, bool> report)
     {
         int n = joint.N;
         using var outer = NewDisposeScope();
         var p = tensor(joint.ToDense(), new long[] { n, n }, ScalarType.Float64, device).clamp_min_(1e-12);
         var logP = p.log();
-        var offDiagonal = 1 - eye(n, dtype: ScalarType.Float64, device: device);
         var y = tensor(y0, new long[] { n, 2 }, ScalarType.Float64, device);
         var update = zeros_like(y);
         var gains = ones_like(y);
@@ -141,12 +157,7 @@ public static class Tsne
             double alpha = exaggerated ? cfg.EarlyExaggeration : 1.0;
             double momentum = exaggerated ? cfg.InitialMomentum : cfg.FinalMomentum;
 
-            var sumY = y.pow(2).sum(1, keepdim: true);
-            var num = (1 + sumY + sumY.t() - 2 * y.mm(y.t())).reciprocal_().mul_(offDiagonal); // (1 + ‖y_i − y_j‖²)^−1, zero diagonal
-            var q = (num / num.sum()).clamp_min_(1e-12);
-            var pq = (alpha * p - q).mul_(num);
-            var grad = 4 * (pq.sum(1, keepdim: true) * y - pq.mm(y));
-
+            var grad = ExactGradient(p, y, alpha, out var q);
             var signDiffers = (grad > 0).ne(update > 0);
             gains.copy_(where(signDiffers, gains + 0.2, gains * 0.8).clamp_min_(cfg.MinGain));
             update.mul_(momentum).sub_(eta * gains * grad);
@@ -159,6 +170,43 @@ public static class Tsne
         return y.cpu().contiguous().data<double>().ToArray();
     }
 
+    /// <summary>
+    /// Barnes-Hut t-SNE gradient (van der Maaten 2014, eq. 4–5) for sparse P and Y interleaved [x0, y0, x1, y1, …]:
+    /// ∂C/∂y_i = 4 (α Σ_j p_ij q̃_ij (y_i − y_j) − (1/Z) Σ_j q̃_ij² (y_i − y_j)), the second sum and Z = Σ q̃ from the quadtree.
+    /// Writes <paramref name="gradient"/> (length 2N) and returns Z. Deterministic: per-point work in parallel, Z summed in order.
+    /// </summary>
+    public static double BarnesHutGradient(SparseAffinities p, double[] y, double theta, double exaggeration, double[] gradient, BarnesHutTree? tree = null)
+    {
+        int n = p.N;
+        if (y.Length != 2 * n || gradient.Length != 2 * n) throw new ArgumentException($"y and gradient must have length 2N = {2 * n}.");
+        tree ??= new BarnesHutTree();
+        tree.Build(y, n);
+        var order = tree.Order.ToArray();
+        var sumQ = new double[n];
+        var repulsive = new double[2 * n];
+        Parallel.For(0, n, t =>
+        {
+            int i = order[t]; // tree order: neighbouring iterations walk nearby cells
+            tree.Repulsion(i, theta, out var rx, out var ry, out var sq);
+            sumQ[i] = sq;
+            // Attractive term Σ_j p_ij q̃_ij (y_i − y_j) over the sparse neighbours.
+            double ax = 0, ay = 0, xi = y[2 * i], yi = y[2 * i + 1];
+            for (int e = p.RowPtr[i]; e < p.RowPtr[i + 1]; e++)
+            {
+                int j = p.Columns[e];
+                double dx = xi - y[2 * j], dy = yi - y[2 * j + 1];
+                double w = p.Values[e] / (1 + dx * dx + dy * dy);
+                ax += w * dx; ay += w * dy;
+            }
+            gradient[2 * i] = exaggeration * ax; gradient[2 * i + 1] = exaggeration * ay;
+            repulsive[2 * i] = rx; repulsive[2 * i + 1] = ry;
+        });
+        double z = 0;
+        for (int i = 0; i < n; i++) z += sumQ[i];
+        for (int k = 0; k < 2 * n; k++) gradient[k] = 4 * (gradient[k] - repulsive[k] / z);
+        return z;
+    }
+
     static double[] OptimiseBarnesHut(SparseAffinities p, double[] y0, TsneConfig cfg, double eta, Action<int, double, bool> report)
     {
         int n = p.N;
@@ -166,47 +214,23 @@ public static class Tsne
         var update = new double[2 * n];
         var gains = new double[2 * n];
         Array.Fill(gains, 1.0);
-        var attractive = new double[2 * n];
-        var repulsive = new double[2 * n];
-        var sumQ = new double[n];
+        var grad = new double[2 * n];
         var tree = new BarnesHutTree();
-        var options = new ParallelOptions();
         for (int it = 0; it < cfg.Iterations; it++)
         {
             bool exaggerated = it < cfg.ExaggerationIterations;
             double alpha = exaggerated ? cfg.EarlyExaggeration : 1.0;
             double momentum = exaggerated ? cfg.InitialMomentum : cfg.FinalMomentum;
 
-            tree.Build(y, n);
-            var order = tree.Order.ToArray();
-            Parallel.For(0, n, options, t =>
-            {
-                int i = order[t]; // tree order: neighbouring iterations walk nearby cells
-                tree.Repulsion(i, cfg.Theta, out var fx, out var fy, out var sq);
-                repulsive[2 * i] = fx; repulsive[2 * i + 1] = fy; sumQ[i] = sq;
-                // Attractive term Σ_j p_ij q̃_ij (y_i − y_j) over the sparse neighbours.
-                double ax = 0, ay = 0, xi = y[2 * i], yi = y[2 * i + 1];
-                for (int e = p.RowPtr[i]; e < p.RowPtr[i + 1]; e++)
-                {
-                    int j = p.Columns[e];
-                    double dx = xi - y[2 * j], dy = yi - y[2 * j + 1];
-                    double w = p.Values[e] / (1 + dx * dx + dy * dy);
-                    ax += w * dx; ay += w * dy;
-                }
-                attractive[2 * i] = ax; attractive[2 * i + 1] = ay;
-            });
-            double z = 0;
-            for (int i = 0; i < n; i++) z += sumQ[i];
-
+            double z = BarnesHutGradient(p, y, cfg.Theta, alpha, grad, tree);
             if (ShouldReport(it, cfg)) report(it + 1, KlBarnesHut(p, y, z), exaggerated);
 
             double meanX = 0, meanY = 0;
             for (int k = 0; k < 2 * n; k++)
             {
-                double grad = 4 * (alpha * attractive[k] - repulsive[k] / z);
-                double g = (grad > 0) != (update[k] > 0) ? gains[k] + 0.2 : gains[k] * 0.8;
+                double g = (grad[k] > 0) != (update[k] > 0) ? gains[k] + 0.2 : gains[k] * 0.8;
                 gains[k] = Math.Max(g, cfg.MinGain);
-                update[k] = momentum * update[k] - eta * gains[k] * grad;
+                update[k] = momentum * update[k] - eta * gains[k] * grad[k];
                 y[k] += update[k];
                 if ((k & 1) == 0) meanX += y[k]; else meanY += y[k];
             }

@@ -111,6 +111,79 @@ public class TsneTests
         Assert.True(Math.Sqrt(forceError2 / force2) < 0.05, $"relative RMS force error {Math.Sqrt(forceError2 / force2)}");
     }
 
+    /// <summary>KL(P ‖ Q) = Σ_{i≠j} p_ij ln(p_ij / q_ij), q_ij = (1 + ‖y_i − y_j‖²)^−1 / Σ_{k≠l} (1 + ‖y_k − y_l‖²)^−1, in plain loops.</summary>
+    static double Kl(double[,] p, double[,] y)
+    {
+        int n = p.GetLength(0);
+        double z = 0;
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) if (i != j) z += Kernel(y, i, j);
+        double kl = 0;
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) if (i != j) kl += p[i, j] * Math.Log(p[i, j] / (Kernel(y, i, j) / z));
+        return kl;
+    }
+
+    static double Kernel(double[,] y, int i, int j)
+    {
+        double dx = y[i, 0] - y[j, 0], dy = y[i, 1] - y[j, 1];
+        return 1 / (1 + dx * dx + dy * dy);
+    }
+
+    [Fact]
+    public void ExactGradientMatchesFiniteDifferencesOfKl()
+    {
+        var rng = new Random(21);
+        int n = 12;
+        var p = new double[n, n];
+        double total = 0;
+        for (int i = 0; i < n; i++) for (int j = 0; j < i; j++) { p[i, j] = p[j, i] = rng.NextDouble() + 0.01; total += 2 * p[i, j]; }
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) p[i, j] /= total;
+        var y = new double[n, 2];
+        for (int i = 0; i < n; i++) { y[i, 0] = rng.NextDouble() * 4 - 2; y[i, 1] = rng.NextDouble() * 4 - 2; }
+
+        using var pt = tensor(p);
+        using var yt = tensor(y);
+        using var grad = Tsne.ExactGradient(pt, yt, 1.0, out var q);
+        using (q)
+        {
+            var g = grad.data<double>().ToArray();
+            const double h = 1e-6;
+            for (int i = 0; i < n; i++)
+                for (int c = 0; c < 2; c++)
+                {
+                    double keep = y[i, c];
+                    y[i, c] = keep + h; double up = Kl(p, y);
+                    y[i, c] = keep - h; double down = Kl(p, y);
+                    y[i, c] = keep;
+                    Assert.Equal((up - down) / (2 * h), g[2 * i + c], 6);
+                }
+            Assert.Equal(1.0, q.sum().item<double>() - n * 1e-12, 9); // Q sums to 1 (its diagonal is clamped to 1e-12)
+        }
+    }
+
+    [Fact]
+    public void BarnesHutGradientWithThetaZeroEqualsExactGradient()
+    {
+        var (x, _) = SyntheticClusters.Gaussian(80, 6, 3, seed: 22);
+        using (x)
+        {
+            var joint = PerplexityCalibration.Exact(x, 10).Conditional.Symmetrise(); // all N − 1 neighbours
+            var rng = new Random(4);
+            var y = new double[2 * 80];
+            for (int k = 0; k < y.Length; k++) y[k] = rng.NextDouble() * 10 - 5;
+            using var pt = tensor(joint.ToDense(), new long[] { 80, 80 });
+            using var yt = tensor(y, new long[] { 80, 2 });
+            foreach (var alpha in new[] { 1.0, 12.0 })
+            {
+                using var exact = Tsne.ExactGradient(pt, yt, alpha, out var q);
+                q.Dispose();
+                var bh = new double[2 * 80];
+                Tsne.BarnesHutGradient(joint, y, theta: 0, alpha, bh);
+                var e = exact.data<double>().ToArray();
+                for (int k = 0; k < bh.Length; k++) Assert.Equal(e[k], bh[k], 10);
+            }
+        }
+    }
+
     [Fact]
     public void ConfigIsValidatedWithClearErrors()
     {
