@@ -2,26 +2,6 @@ using static TorchSharp.torch;
 
 namespace MiDpg.Research.Analysis;
 
-/// <summary>How the t-SNE embedding is initialised.</summary>
-public enum TsneInit
-{
-    /// <summary>Isotropic Gaussian with standard deviation 1e-4 (van der Maaten's reference implementation).</summary>
-    Random,
-    /// <summary>First two principal components, rescaled so the first has standard deviation 1e-4 (as in scikit-learn / openTSNE).</summary>
-    Pca,
-}
-
-/// <summary>Which gradient t-SNE uses.</summary>
-public enum TsneMethod
-{
-    /// <summary>Exact for N ≤ <see cref="TsneConfig.AutoExactMaxN"/>, Barnes-Hut above.</summary>
-    Auto,
-    /// <summary>Exact O(N²) gradient with dense P and Q (tensors).</summary>
-    Exact,
-    /// <summary>Barnes-Hut approximation (van der Maaten 2014): sparse P on the 3·perplexity nearest neighbours, quadtree repulsion.</summary>
-    BarnesHut,
-}
-
 /// <summary>
 /// Immutable, validated t-SNE configuration. Defaults follow van der Maaten &amp; Hinton (2008) and van der Maaten (2014)
 /// "Accelerating t-SNE using tree-based algorithms" (bhtsne): perplexity 30, 1000 iterations, early exaggeration 12 for

@@ -2,9 +2,6 @@ using static TorchSharp.torch;
 
 namespace MiDpg.Research.Analysis;
 
-/// <summary>KL(P ‖ Q) at one reported iteration (computed with the un-exaggerated P; Barnes-Hut uses the tree's estimate of Z).</summary>
-public sealed record TsneProgress(int Iteration, double KlDivergence, bool Exaggerated);
-
 /// <summary>
 /// A fitted t-SNE embedding: <see cref="Embedding"/> is [N, 2]; <see cref="KlHistory"/> lists the KL divergence every
 /// <see cref="TsneConfig.ReportEvery"/> iterations; <see cref="Calibration"/> holds each point's β and entropy.
