@@ -130,14 +130,34 @@ public static class Tsne
     /// </summary>
     public static Tensor ExactGradient(Tensor p, Tensor y, double exaggeration, out Tensor q)
     {
+        using var work = new ExactWorkspace(p);
+        var grad = ExactGradient(p, y, exaggeration, work);
+        q = work.Q.clone();
+        return grad;
+    }
+
+    /// <summary>
+    /// N × N buffers reused across iterations: allocating fresh N × N temporaries every step costs more than the arithmetic
+    /// (large blocks go back to the OS and are page-faulted in again), so the loop updates these in place.
+    /// </summary>
+    sealed class ExactWorkspace : IDisposable
+    {
+        public readonly Tensor Num, Q, PQ;
+        public ExactWorkspace(Tensor p) { Num = empty_like(p); Q = empty_like(p); PQ = empty_like(p); }
+        public void Dispose() { Num.Dispose(); Q.Dispose(); PQ.Dispose(); }
+    }
+
+    static Tensor ExactGradient(Tensor p, Tensor y, double exaggeration, ExactWorkspace w)
+    {
         using var scope = NewDisposeScope();
+        long n = y.shape[0];
         var sumY = y.pow(2).sum(1, keepdim: true);
-        var num = (1 + sumY + sumY.t() - 2 * y.mm(y.t())).reciprocal_();   // (1 + ‖y_i − y_j‖²)^−1
+        var num = w.Num.copy_(sumY.expand(n, n)).add_(sumY.t());
+        num.addmm_(y, y.t(), beta: 1, alpha: -2).add_(1).reciprocal_();   // (1 + ‖y_i − y_j‖²)^−1
         num.diagonal().zero_();
-        var qq = (num / num.sum()).clamp_min_(1e-12);
-        var pq = (exaggeration * p - qq).mul_(num);
+        var q = w.Q.copy_(num).div_(num.sum()).clamp_min_(1e-12);
+        var pq = w.PQ.copy_(p).mul_(exaggeration).sub_(q).mul_(num);
         var grad = 4 * (pq.sum(1, keepdim: true) * y - pq.mm(y));
-        q = qq.MoveToOuterDisposeScope();
         return grad.MoveToOuterDisposeScope();
     }
 
@@ -146,7 +166,8 @@ public static class Tsne
         int n = joint.N;
         using var outer = NewDisposeScope();
         var p = tensor(joint.ToDense(), new long[] { n, n }, ScalarType.Float64, device).clamp_min_(1e-12);
-        var logP = p.log();
+        var pLogP = (p * p.log()).sum().item<double>();
+        using var work = new ExactWorkspace(p);
         var y = tensor(y0, new long[] { n, 2 }, ScalarType.Float64, device);
         var update = zeros_like(y);
         var gains = ones_like(y);
@@ -157,15 +178,16 @@ public static class Tsne
             double alpha = exaggerated ? cfg.EarlyExaggeration : 1.0;
             double momentum = exaggerated ? cfg.InitialMomentum : cfg.FinalMomentum;
 
-            var grad = ExactGradient(p, y, alpha, out var q);
+            var grad = ExactGradient(p, y, alpha, work);
+            // KL(P ‖ Q) = Σ p ln p − Σ p ln q, before Q is overwritten by the next step.
+            if (ShouldReport(it, cfg))
+                report(it + 1, pLogP - work.PQ.copy_(work.Q).log_().mul_(p).sum().item<double>(), exaggerated);
+
             var signDiffers = (grad > 0).ne(update > 0);
             gains.copy_(where(signDiffers, gains + 0.2, gains * 0.8).clamp_min_(cfg.MinGain));
             update.mul_(momentum).sub_(eta * gains * grad);
             y.add_(update);
             y.sub_(y.mean(new long[] { 0 }, keepdim: true));
-
-            if (ShouldReport(it, cfg))
-                report(it + 1, (p * (logP - q.log())).sum().item<double>(), exaggerated);
         }
         return y.cpu().contiguous().data<double>().ToArray();
     }

@@ -195,8 +195,8 @@ public class TsneTests
         Assert.Equal(50, new TsneConfig().ResolveLearningRate(1000));
         Assert.Equal(5000 / 12.0 / 4, new TsneConfig().ResolveLearningRate(5000), 12);
         Assert.Equal(200, new TsneConfig { LearningRate = 200 }.ResolveLearningRate(5000));
-        Assert.Equal(TsneMethod.Exact, new TsneConfig().ResolveMethod(1500));
-        Assert.Equal(TsneMethod.BarnesHut, new TsneConfig().ResolveMethod(1501));
+        Assert.Equal(TsneMethod.Exact, new TsneConfig().ResolveMethod(1000));
+        Assert.Equal(TsneMethod.BarnesHut, new TsneConfig().ResolveMethod(1001));
     }
 
     [Fact]
