@@ -84,6 +84,13 @@ public sealed record DpgConfig : ModelConfig
     /// gate ~1 at initialisation (as PEPNet's gamma = 2).</summary>
     public double GateScale { get; init; } = 1.0;
 
+    /// <summary>The backbone weights W of modulated layers are drawn from U(-g/sqrt(d_m), g/sqrt(d_m)) with g =
+    /// WeightInitGain. 1 is nn.Linear's default. Since S starts near sigmoid(0) = 1/2, W ⊙ S then starts at half
+    /// the scale of a plain layer, and the shrinkage compounds over the modulated layers; 2 (the default) makes
+    /// W ⊙ S start at the scale of a plain layer while S keeps the paper's range (0, 1). The paper does not state
+    /// its initialisation.</summary>
+    public double WeightInitGain { get; init; } = 2.0;
+
     /// <summary>The generators' output layers keep PyTorch's default Linear initialisation scaled by this factor,
     /// so the generated factors start small and S starts near GateScale * sigmoid(0). Default 0.1.</summary>
     public double GeneratorOutputInitScale { get; init; } = 0.1;
@@ -143,6 +150,7 @@ public sealed record DpgConfig : ModelConfig
         if (NonDiscriminatorProjection < 0) problems.Add($"NonDiscriminatorProjection must be >= 0 (0 = no projection); got {NonDiscriminatorProjection}");
         if (!(Lambda >= 0)) problems.Add($"Lambda (weight of L_mi) must be >= 0; got {Lambda}");
         if (!(GateScale > 0)) problems.Add($"GateScale must be > 0; got {GateScale}");
+        if (!(WeightInitGain > 0)) problems.Add($"WeightInitGain must be > 0; got {WeightInitGain}");
         if (!(GeneratorOutputInitScale > 0)) problems.Add($"GeneratorOutputInitScale must be > 0; got {GeneratorOutputInitScale}");
         if (!(SharedFactorInitStd > 0)) problems.Add($"SharedFactorInitStd must be > 0; got {SharedFactorInitStd}");
         if (!HasValidHiddenSizes) return problems;

@@ -69,9 +69,9 @@ public sealed class WeightingMatrix : Module<Tensor, Tensor, Tensor>
             throw new ArgumentException($"Invalid DWM geometry for layer {geometry.Layer}: {geometry}");
         GeneratorInputDim = awareDim + dm;
 
-        // Backbone weight: the same distribution as nn.Linear's default, U(-1/sqrt(d_m), 1/sqrt(d_m)).
+        // Backbone weight: nn.Linear's default U(-1/sqrt(d_m), 1/sqrt(d_m)) times WeightInitGain (see DpgConfig).
         var bound = 1.0 / Math.Sqrt(dm);
-        weight = Parameter(empty([dm, dn]).uniform_(-bound, bound));
+        weight = Parameter(empty([dm, dn]).uniform_(-bound * config.WeightInitGain, bound * config.WeightInitGain));
         bias = Parameter(empty(dn).uniform_(-bound, bound));
 
         int[] hidden = [config.GeneratorHidden];

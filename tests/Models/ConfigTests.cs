@@ -118,4 +118,21 @@ public class ConfigTests
         Assert.Equal(3 * 16 + 1, new DpgConfig().InputDim(spec));
         Assert.Equal(2 * 16, new DpgConfig().AwareDim(spec));
     }
+
+    [Fact]
+    public void WeightInitGainScalesTheBackboneWeightsOfModulatedLayers()
+    {
+        // U(-g/sqrt(d_m), g/sqrt(d_m)) has standard deviation g / sqrt(3 d_m).
+        var features = ModelTestData.Spec();
+        foreach (var gain in new[] { 1.0, 2.0 })
+        {
+            TorchSharp.torch.manual_seed(0);
+            using var model = new DpgModel(features, new DpgConfig { WeightInitGain = gain });
+            var w = model.WeightingLayers[1].Weight;   // layer 2: d_m = 128, 16384 draws
+            var expected = gain / Math.Sqrt(3 * 128);
+            Assert.InRange(w.std().item<float>(), expected * 0.97, expected * 1.03);
+            Assert.True(w.abs().max().item<float>() <= gain / Math.Sqrt(128) + 1e-6);
+        }
+        Assert.Contains("WeightInitGain must be > 0", string.Join("\n", new DpgConfig { WeightInitGain = 0 }.Problems()));
+    }
 }
