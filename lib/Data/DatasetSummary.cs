@@ -92,6 +92,39 @@ public static class DatasetSummary
             new Int32DataFrameColumn("missing_rows", f.Select(x => x.MissingRows)));
     }
 
+    /// <summary>
+    /// The sample view (x_aw, x_ag, scenario, y) of the first <paramref name="count"/> rows: one column per
+    /// categorical field named "aw:field" (scenario-aware) or "ag:field" (scenario-agnostic) holding
+    /// "id token" (the token from <paramref name="encoder"/> when given, e.g. "7 user_123", "0 &lt;oov&gt;"),
+    /// then the numeric fields as encoded, the scenario name and the label.
+    /// </summary>
+    public static DataFrame SampleFrame(EncodedDataset data, int count = 8, FieldEncoder? encoder = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        int n = Math.Min(count, data.Rows);
+        var columns = new List<DataFrameColumn> { new Int32DataFrameColumn("row", Enumerable.Range(0, n)) };
+        var order = data.FieldIndices(FieldRole.ScenarioAware).Concat(data.FieldIndices(FieldRole.ScenarioAgnostic));
+        foreach (int f in order)
+        {
+            var info = data.Fields[f];
+            var prefix = info.Role == FieldRole.ScenarioAware ? "aw:" : "ag:";
+            columns.Add(new StringDataFrameColumn(prefix + info.Name, Enumerable.Range(0, n).Select(r =>
+            {
+                long id = data.Id(r, f);
+                return encoder is null ? id.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                    : $"{id} {encoder.Vocabularies[f].TokenOf(id)}";
+            })));
+        }
+        for (int k = 0; k < data.NumericCount; k++)
+        {
+            int kk = k;
+            columns.Add(new SingleDataFrameColumn("num:" + data.NumericFields[k], Enumerable.Range(0, n).Select(r => data.Numeric[(long)r * data.NumericCount + kk])));
+        }
+        columns.Add(new StringDataFrameColumn("scenario", Enumerable.Range(0, n).Select(r => data.ScenarioNames[data.Scenario[r]])));
+        columns.Add(new SingleDataFrameColumn("y", Enumerable.Range(0, n).Select(r => data.Labels[r])));
+        return new DataFrame(columns);
+    }
+
     /// <summary>The per-scenario view as a Deedle frame (rows keyed 0..S-1, columns named as the record's properties).</summary>
     public static Deedle.Frame<int, string> ScenarioDeedle(EncodedDataset data, string? userField = null, string? itemField = null) =>
         Deedle.Frame.FromRecords(Scenarios(data, userField, itemField));

@@ -9,6 +9,14 @@ using static TorchSharp.torch;
 
 namespace MiDpg.Research.Models;
 
+/// <summary>How far the generated cores of a layer separate scenarios: mean cosine similarity of pairs of
+/// samples from the same scenario (<see cref="Within"/>) and from different scenarios (<see cref="Between"/>).</summary>
+public sealed record CoreSeparation(int Layer, double Within, double Between)
+{
+    /// <summary>Within − Between: larger means cores are more scenario-specific.</summary>
+    public double Gap => Within - Between;
+}
+
 /// <summary>The matrices one modulated layer generated for N samples (CPU, detached).</summary>
 /// <param name="Layer">1-based hidden-layer number.</param>
 /// <param name="Core">[N, d_r, d_c] (Non: [N, d_m, d_n], the full S).</param>
@@ -69,6 +77,29 @@ public sealed class WeightingMatrixInspection : IDisposable
             columns.Add(new PrimitiveDataFrameColumn<float>($"{prefix}_{k / cols}_{k % cols}", column));
         }
         return new DataFrame(columns);
+    }
+
+    /// <summary>
+    /// Mean within-scenario and between-scenario cosine similarity of the flattened cores of <paramref name="layer"/>,
+    /// over all pairs of distinct samples. With <paramref name="centred"/> (default) the mean core over all samples
+    /// is subtracted first: sigmoid outputs are all positive, so uncentred cosines sit near 1 for every pair.
+    /// Uses N x N similarities: inspect at most a few thousand samples.
+    /// </summary>
+    public CoreSeparation ScenarioSeparation(int layer, bool centred = true)
+    {
+        using var scope = NewDisposeScope();
+        var n = SampleCount;
+        if (n < 2) throw new InvalidOperationException("ScenarioSeparation needs at least 2 samples.");
+        var x = Layer(layer).Core.reshape(n, -1).to_type(ScalarType.Float64);
+        if (centred) x = x - x.mean([0], keepdim: true);
+        x = torch.nn.functional.normalize(x, p: 2, dim: 1);
+        var cos = x.matmul(x.t());
+        var same = Scenario.unsqueeze(1).eq(Scenario.unsqueeze(0));
+        var offDiagonal = eye(n, dtype: ScalarType.Bool).logical_not();
+        var withinMask = same.logical_and(offDiagonal);
+        var betweenMask = same.logical_not();
+        double Mean(Tensor mask) => mask.sum().item<long>() == 0 ? double.NaN : cos.masked_select(mask).mean().item<double>();
+        return new CoreSeparation(layer, Mean(withinMask), Mean(betweenMask));
     }
 
     public void Dispose()

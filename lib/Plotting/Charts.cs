@@ -57,6 +57,52 @@ public static class Charts
         return WithTitle(CSharpChart.Grid(panels, series.Length, 1), title);
     }
 
+    /// <summary>
+    /// A heatmap of a matrix: <paramref name="z"/>[row, column], row labels on the y axis (first row at the top),
+    /// column labels on the x axis. Optional colour range <paramref name="zMin"/>..<paramref name="zMax"/>.
+    /// </summary>
+    public static GenericChart Heatmap(string title, double[,] z, string[]? columnLabels = null, string[]? rowLabels = null,
+        double? zMin = null, double? zMax = null)
+    {
+        int rows = z.GetLength(0), cols = z.GetLength(1);
+        columnLabels ??= Enumerable.Range(0, cols).Select(j => j.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        rowLabels ??= Enumerable.Range(0, rows).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        if (columnLabels.Length != cols || rowLabels.Length != rows)
+            throw new ArgumentException($"A {rows} x {cols} matrix needs {rows} row labels and {cols} column labels; got {rowLabels.Length} and {columnLabels.Length}.");
+        if (rows == 0 || cols == 0) throw new ArgumentException("The matrix is empty.", nameof(z));
+        var data = Enumerable.Range(0, rows).Select(i => Enumerable.Range(0, cols).Select(j => z[i, j]).ToArray()).ToArray();
+        var chart = CSharpChart.Heatmap<double, string, string, string>(zData: data, X: columnLabels, Y: rowLabels, ReverseYAxis: true);
+        if (zMin is not null || zMax is not null)
+        {
+            double lo = zMin ?? data.SelectMany(r => r).Min(), hi = zMax ?? data.SelectMany(r => r).Max();
+            chart = Plotly.NET.GenericChart.mapTrace(Microsoft.FSharp.Core.FuncConvert.FromFunc<Trace, Trace>(t =>
+            {
+                t.SetProperty("zmin", lo);
+                t.SetProperty("zmax", hi);
+                return t;
+            }), chart);
+        }
+        return WithTitle(chart, title);
+    }
+
+    /// <summary>Vertical bars: one trace per named series over shared categories (grouped, or stacked when <paramref name="stacked"/>).</summary>
+    public static GenericChart Columns(string title, string yTitle, string[] categories, bool stacked = false,
+        params (string Name, double[] Values)[] series)
+    {
+        if (series.Length == 0) throw new ArgumentException("At least one series is needed.", nameof(series));
+        foreach (var (name, v) in series)
+            if (v.Length != categories.Length)
+                throw new ArgumentException($"Series '{name}' has {v.Length} values but there are {categories.Length} categories.", nameof(series));
+        var bars = series.Select(s => CSharpChart.Column<double, string, string>(values: s.Values, Keys: categories, Name: s.Name));
+        var chart = Plotly.NET.GenericChart.mapLayout(Microsoft.FSharp.Core.FuncConvert.FromFunc<Layout, Layout>(l =>
+            {
+                l.SetProperty("barmode", stacked ? "stack" : "group");
+                return l;
+            }), CSharpChart.Combine(bars))
+            .WithYAxisStyle<double, double, string>(TitleText: yTitle);
+        return WithTitle(chart, title);
+    }
+
     /// <summary>Sets the chart's title (Plotly.NET's F# <c>Chart.withTitle</c>).</summary>
     public static GenericChart WithTitle(GenericChart chart, string title) =>
         Plotly.NET.Chart.withTitle(title, null).Invoke(chart);

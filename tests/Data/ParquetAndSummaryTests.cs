@@ -109,6 +109,24 @@ public class ParquetAndSummaryTests
     }
 
     [Fact]
+    public void SampleFrameShowsAwareThenAgnosticFieldsScenarioAndLabel()
+    {
+        var synthetic = SyntheticScenarios.Generate(new SyntheticConfig { Rows = 500, Users = 80, Items = 30, Seed = 3 });
+        var data = synthetic.Data;
+        var frame = DatasetSummary.SampleFrame(data, 5, synthetic.Encoder);
+        Assert.Equal(5, frame.Rows.Count);
+        var names = frame.Columns.Select(c => c.Name).ToList();
+        Assert.Equal(["row", "aw:scenario", "aw:channel", "ag:user_id", "ag:item_id", "ag:brand", "ag:user_segment",
+                      "num:price_score", "num:user_activity", "scenario", "y"], names);
+        Assert.Equal(data.ScenarioNames[data.Scenario[2]], (string)frame["scenario"][2]!);
+        Assert.Equal(data.Labels[4], (float)frame["y"][4]!);
+        long id = data.Id(1, data.FieldIndex("user_id"));
+        Assert.Equal($"{id} {synthetic.Encoder.Vocabularies[data.FieldIndex("user_id")].TokenOf(id)}", (string)frame["ag:user_id"][1]!);
+        Assert.Equal(id.ToString(), (string)DatasetSummary.SampleFrame(data, 3)["ag:user_id"][1]!);
+        Assert.Equal(data.Rows, DatasetSummary.SampleFrame(data, 10_000).Rows.Count);
+    }
+
+    [Fact]
     public void BenchmarkRunsOnASmallFile()
     {
         var result = DataBenchmark.Run(20_000);

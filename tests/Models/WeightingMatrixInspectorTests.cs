@@ -78,3 +78,41 @@ public class WeightingMatrixInspectorTests
         Assert.Equal([3L, 8, 4], inspection.Layer(3).Core.shape);
     }
 }
+
+public class CoreSeparationTests
+{
+    static WeightingMatrixInspection Fake(float[,] cores, long[] scenarios)
+    {
+        int n = cores.GetLength(0), d = cores.GetLength(1);
+        var flat = new float[n * d];
+        for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) flat[i * d + j] = cores[i, j];
+        var core = tensor(flat).reshape(n, 1, d);
+        var layer = new LayerMatrices(1, new LayerGeometry(1, 1, d, 1, d, 1), core, null);
+        return new WeightingMatrixInspection([layer], tensor(scenarios), full(n, float.NaN), zeros(n));
+    }
+
+    [Fact]
+    public void OrthogonalScenarioCoresAreSeparated()
+    {
+        // Scenario 0 points along e1, scenario 1 along e2 (uncentred): within = 1, between = 0.
+        using var inspection = Fake(new float[,] { { 1, 0 }, { 2, 0 }, { 0, 1 }, { 0, 3 } }, [0, 0, 1, 1]);
+        var s = inspection.ScenarioSeparation(1, centred: false);
+        Assert.Equal(1.0, s.Within, 6);
+        Assert.Equal(0.0, s.Between, 6);
+        Assert.Equal(1.0, s.Gap, 6);
+        // Centred: the mean (0.75, 1) is removed; within-scenario pairs stay more alike than between.
+        var c = inspection.ScenarioSeparation(1);
+        Assert.True(c.Within > c.Between);
+    }
+
+    [Fact]
+    public void IdenticalCoresGiveNoGapAndMissingPairsGiveNaN()
+    {
+        using var same = Fake(new float[,] { { 1, 2 }, { 1, 2 }, { 1, 2 } }, [0, 1, 1]);
+        var s = same.ScenarioSeparation(1, centred: false);
+        Assert.Equal(0.0, s.Gap, 6);
+        using var single = Fake(new float[,] { { 1, 0 }, { 0, 1 } }, [0, 1]);
+        Assert.True(double.IsNaN(single.ScenarioSeparation(1, centred: false).Within));
+        Assert.Throws<ArgumentException>(() => single.ScenarioSeparation(2));
+    }
+}
