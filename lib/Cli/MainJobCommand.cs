@@ -46,7 +46,7 @@ public sealed class MainJobCommand : Command<MainJobCommand.Settings>
 
     /// <summary>The synthetic default of the main job: scenarios in groups, users and items few enough to be learnable.</summary>
     internal static string Dataset(bool full) =>
-        full ? "synthetic,rows=100000,users=2000,items=1000" : "synthetic,rows=30000,users=1000,items=500";
+        full ? "synthetic,rows=100000,users=2000,items=1000" : "synthetic,rows=20000,users=1000,items=500";
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
@@ -60,7 +60,7 @@ public sealed class MainJobCommand : Command<MainJobCommand.Settings>
             Models = ModelRegistry.Names,
             Datasets = [DatasetSource.Parse(Dataset(!quick), quick)],
             Seeds = Enumerable.Range(1, settings.Trials).ToArray(),
-            Trainer = new TrainerConfig { MaxEpochs = quick ? 4 : 10, Patience = quick ? 1 : 2 },
+            Trainer = new TrainerConfig { MaxEpochs = quick ? 3 : 10, Patience = quick ? 1 : 2 },
         };
         AnsiConsole.MarkupLine($"[bold]main job[/] ({(quick ? "quick" : "full")} mode) into {Markup.Escape(Path.GetFullPath(settings.Out))}");
         var summary = ExperimentCommand.Run(spec, settings.Runs, report);
