@@ -108,27 +108,9 @@ public sealed class SweepCommand : Command<SweepCommand.Settings>
         }.Run(spec);
 
         var summary = ReportCommand.Write(store, name, Path.Combine(s.Out, "report"));
-        var chart = SweepChart(name, summary, points, apg.Select(a => (a.Name, a.Parameters)).ToList());
+        var chart = SweepCharts.AucAgainstParameters(name, summary, points, apg.Select(a => (a.Name, a.Parameters)).ToList());
         var figure = NotebookEnvironment.SaveFigureTo(chart, Path.Combine(s.Out, "figures"), name);
         AnsiConsole.WriteLine($"figure: {figure}");
         return 0;
-    }
-
-    /// <summary>Test AUC against the parameters that are not embeddings (embeddings are identical for every point).</summary>
-    internal static Plotly.NET.GenericChart SweepChart(string name, IReadOnlyList<SummaryRow> summary, IReadOnlyList<SweepPoint> points,
-        IReadOnlyList<(string Name, IReadOnlyDictionary<string, long> Parameters)> apg)
-    {
-        static double NonEmbedding(IReadOnlyDictionary<string, long> p) => p["total"] - p.GetValueOrDefault(ModelComponent.Embeddings);
-        var auc = summary.ToDictionary(r => r.Model, r => r.AucMean);
-        var groups = points.GroupBy(p => p.Variant).Select(g =>
-        {
-            var list = g.Where(p => auc.ContainsKey(p.Name)).ToList();
-            return ($"{(list.FirstOrDefault()?.Config.UseMir ?? true ? "MI-DPG" : "DPG")}-{g.Key}",
-                list.Select(p => NonEmbedding(p.Parameters)).ToArray(), list.Select(p => auc[p.Name]).ToArray(), list.Select(p => p.Name).ToArray());
-        }).ToList();
-        var apgDone = apg.Where(a => auc.ContainsKey(a.Name)).ToList();
-        if (apgDone.Count > 0)
-            groups.Add(("APG (matched budget)", apgDone.Select(a => NonEmbedding(a.Parameters)).ToArray(), apgDone.Select(a => auc[a.Name]).ToArray(), apgDone.Select(a => a.Name).ToArray()));
-        return Charts.Scatter($"{name}: test AUC against parameters", "parameters (excluding embeddings)", "test AUC", groups.ToArray());
     }
 }
