@@ -103,9 +103,11 @@ public static class MatrixStatistics
     /// Per scenario and layer the <paramref name="k"/> most up-weighted and most down-weighted output neurons: Scenario,
     /// Layer, Direction ("up"/"down"), Rank (1 = most), Neuron (j), CoreColumn (c(j); neurons sharing a core column
     /// share their weight), MeanFactor (mean_i S[i, j]) and VsOthers (MeanFactor minus the other scenarios' mean).
-    /// Ranked by MeanFactor, or by VsOthers when <paramref name="relative"/>; ties go to the lower neuron index.
+    /// Ranked by MeanFactor, or by VsOthers when <paramref name="relative"/>; ties go to the lower neuron index. With
+    /// <paramref name="distinctColumns"/>, only the first neuron of each core column is listed (psi gives every neuron
+    /// of a core column the same weight, so otherwise the top k can be copies of one column).
     /// </summary>
-    public static DataFrame TopNeurons(WeightingMatrixSample sample, int k = 5, bool relative = false)
+    public static DataFrame TopNeurons(WeightingMatrixSample sample, int k = 5, bool relative = false, bool distinctColumns = false)
     {
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be >= 1");
         var scenario = new List<string>();
@@ -135,10 +137,12 @@ public static class MatrixStatistics
                     diff[j] = n == 0 ? double.NaN : means[s, j] - other / n;
                 }
                 var key = relative ? diff : value;
-                var ascending = Enumerable.Range(0, dn).OrderBy(j => key[j]).ThenBy(j => j).ToArray();
-                var descending = Enumerable.Range(0, dn).OrderByDescending(j => key[j]).ThenBy(j => j).ToArray();
+                var candidates = Enumerable.Range(0, dn);
+                if (distinctColumns) candidates = candidates.DistinctBy(j => Repeat.CoreColumn(j, dn, l.Geometry.Dc, l.Repeat));
+                var ascending = candidates.OrderBy(j => key[j]).ThenBy(j => j).ToArray();
+                var descending = candidates.OrderByDescending(j => key[j]).ThenBy(j => j).ToArray();
                 foreach (var (dir, order) in new[] { ("up", descending), ("down", ascending) })
-                    for (var r = 0; r < Math.Min(k, dn); r++)
+                    for (var r = 0; r < Math.Min(k, ascending.Length); r++)
                     {
                         var j = order[r];
                         scenario.Add(sample.ScenarioNames[s]);

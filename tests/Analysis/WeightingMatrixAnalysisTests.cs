@@ -174,6 +174,10 @@ public class MatrixStatisticsTests
         Assert.Equal(0.45 - 0.35, (double)homeUp["VsOthers"][0], 6);
         var searchDown = MatrixStatistics.Where(MatrixStatistics.Where(frame, "Scenario", "search"), "Direction", "down");
         Assert.Equal(2, searchDown["CoreColumn"][0]);
+        var distinct = MatrixStatistics.TopNeurons(Tiny(), k: 2, distinctColumns: true);
+        var homeDistinctUp = MatrixStatistics.Where(MatrixStatistics.Where(distinct, "Scenario", "home"), "Direction", "up");
+        Assert.Equal([2, 1], new[] { (int)homeDistinctUp["Neuron"][0], (int)homeDistinctUp["Neuron"][1] });   // columns 2, 1
+        Assert.Equal(3 * 2 * 2, MatrixStatistics.TopNeurons(Tiny(), k: 9, distinctColumns: true).Rows.Count); // at most d_c per direction
         var relative = MatrixStatistics.TopNeurons(Tiny(), k: 1, relative: true);
         var homeRelUp = MatrixStatistics.Where(MatrixStatistics.Where(relative, "Scenario", "home"), "Direction", "up");
         Assert.Equal(2, homeRelUp["CoreColumn"][0]);                // +0.10 vs others; columns 0 and 1 are below
