@@ -15,7 +15,9 @@ namespace MiDpg.Research.Tests.Analysis;
 /// every seed tried (within 0.48 to 0.75 vs between −0.31 to −0.41, correlation with the truth 0.47–0.60); MI-DPG with
 /// λ = 0.1 passes for seed 0 (within 0.07–0.10 vs between −0.17 to −0.18) but not for seeds 1 and 2, and with the
 /// paper's λ = 1 it fails (within −0.32 vs between −0.02): the MIR pushes the scenario matrices apart and the means
-/// then follow the base rates. The assertion is left as the issue states it; the settings are documented here.</para>
+/// then follow the base rates. That the MIR separates the scenarios shows in the silhouette by scenario of the flattened
+/// matrices (seed 0, 4 epochs, 300 test rows per scenario): MI-DPG (λ = 0.1) 0.64 combined / 0.67 layer 1, DPG −0.05 / −0.03.
+/// The assertion is left as the issue states it; the settings are documented here.</para>
 /// </summary>
 public class ScenarioSimilarityTrainedTests(ITestOutputHelper output)
 {
