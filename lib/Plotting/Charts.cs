@@ -47,6 +47,69 @@ public static class Charts
             .WithYAxisStyle<double, double, string>(TitleText: yTitle);
     }
 
+    /// <summary>Plotly's default ten colours, then ten more (D3's category20 light tones), cycled.</summary>
+    public static readonly string[] Palette =
+    [
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+        "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
+    ];
+
+    /// <summary>
+    /// Side-by-side scatter panels (e.g. t-SNE of DPG and MI-DPG matrices), each with one marker trace per named group and
+    /// hover text per point. A group keeps its colour in every panel and appears once in the legend.
+    /// </summary>
+    public static GenericChart ScatterGrid(string title, int columns,
+        params (string Title, (string Name, double[] X, double[] Y, string[] Text)[] Groups)[] panels)
+    {
+        if (panels.Length == 0) throw new ArgumentException("At least one panel is needed.", nameof(panels));
+        if (columns < 1) throw new ArgumentOutOfRangeException(nameof(columns), columns, "columns must be >= 1");
+        var names = panels.SelectMany(p => p.Groups.Select(g => g.Name)).Distinct().ToList();
+        var charts = panels.Select((p, index) =>
+        {
+            foreach (var g in p.Groups)
+                if (g.X.Length != g.Y.Length || g.Text.Length != g.X.Length)
+                    throw new ArgumentException($"Panel '{p.Title}', group '{g.Name}' has {g.X.Length} x, {g.Y.Length} y and {g.Text.Length} labels.", nameof(panels));
+            var traces = p.Groups.Select(g => CSharpChart.Point<double, double, string>(x: g.X, y: g.Y, Name: g.Name,
+                    MultiText: g.Text, ShowLegend: index == 0,
+                    MarkerColor: Color.fromString(Palette[names.IndexOf(g.Name) % Palette.Length]))
+                .WithTraceInfo(LegendGroup: g.Name));
+            return CSharpChart.Combine(traces);
+        }).ToList();
+        var rows = (panels.Length + columns - 1) / columns;
+        var grid = CSharpChart.Grid(charts, rows, Math.Min(columns, panels.Length), SubPlotTitles: panels.Select(p => p.Title).ToArray());
+        return WithTitle(grid, title);
+    }
+
+    /// <summary>
+    /// A similarity heatmap over <paramref name="labels"/> (rows and columns), optionally reordered by
+    /// <paramref name="order"/> (e.g. a clustering's leaf order); hover shows the pair and the value.
+    /// </summary>
+    public static GenericChart SimilarityHeatmap(string title, IReadOnlyList<string> labels, double[,] values, int[]? order = null)
+    {
+        var n = labels.Count;
+        if (values.GetLength(0) != n || values.GetLength(1) != n)
+            throw new ArgumentException($"{n} labels for a {values.GetLength(0)} x {values.GetLength(1)} matrix.", nameof(values));
+        order ??= Enumerable.Range(0, n).ToArray();
+        if (order.Length != n || order.Distinct().Count() != n || order.Any(i => i < 0 || i >= n))
+            throw new ArgumentException("order must be a permutation of 0..n-1.", nameof(order));
+        var reordered = new double[n, n];
+        for (var i = 0; i < n; i++)
+            for (var j = 0; j < n; j++) reordered[i, j] = values[order[i], order[j]];
+        var names = order.Select(i => labels[i]).ToArray();
+        return MatrixHeatmap(title, names, names, reordered, diverging: true);
+    }
+
+    /// <summary>A heatmap of a rows x columns matrix (first row at the top); <paramref name="diverging"/> uses a red-blue scale.</summary>
+    public static GenericChart MatrixHeatmap(string title, IReadOnlyList<string> rowLabels, IReadOnlyList<string> columnLabels, double[,] values, bool diverging = false)
+    {
+        if (values.GetLength(0) != rowLabels.Count || values.GetLength(1) != columnLabels.Count)
+            throw new ArgumentException($"{rowLabels.Count} row and {columnLabels.Count} column labels for a {values.GetLength(0)} x {values.GetLength(1)} matrix.", nameof(values));
+        var z = Enumerable.Range(0, rowLabels.Count).Select(i => Enumerable.Range(0, columnLabels.Count).Select(j => values[i, j]).ToArray()).ToArray();
+        var heatmap = CSharpChart.Heatmap<double, string, string, string>(zData: z, X: columnLabels.ToArray(), Y: rowLabels.ToArray(),
+            ColorScale: diverging ? StyleParam.Colorscale.RdBu : StyleParam.Colorscale.Viridis, ReverseScale: diverging, ReverseYAxis: true);
+        return WithTitle(heatmap, title);
+    }
+
     /// <summary>One small line chart per series, stacked vertically over a shared x axis (e.g. loss above AUC).</summary>
     public static GenericChart Stacked(string title, string xTitle, double[] x, params (string Name, double[] Y)[] series)
     {

@@ -1,0 +1,54 @@
+// Issue 7, item 4: t-SNE of the generated weighting matrices (paper section 3.5.2, Fig. 4). The flattened
+// cores of a WeightingMatrixSample (one layer, or all layers combined) are embedded in 2-D; the result
+// carries the embedding, hover text, and the quality numbers: silhouette by scenario in the original space
+// and in the embedding, and trustworthiness T(k) (EmbeddingQuality).
+using static TorchSharp.torch;
+
+namespace MiDpg.Research.Analysis;
+
+/// <summary>The embedding of one view of a sample, with its quality by scenario.</summary>
+public sealed record MatrixTsneResult(string Model, string View, TsneResult Tsne, EmbeddingQuality Quality,
+    int[] Scenario, float[] Labels, string[] HoverText, IReadOnlyList<string> ScenarioNames)
+{
+    /// <summary>Mean silhouette by scenario in the 2-D embedding.</summary>
+    public double SilhouetteEmbedding => Quality.SilhouetteEmbedding.Mean;
+
+    /// <summary>Mean silhouette by scenario in the original (flattened-matrix) space.</summary>
+    public double SilhouetteOriginal => Quality.SilhouetteOriginal.Mean;
+
+    public double Trustworthiness => Quality.Trustworthiness;
+
+    /// <summary>One scatter group per scenario (name, x, y, hover text) for <see cref="Plotting.Charts.Scatter"/> / ScatterGrid.</summary>
+    public (string Name, double[] X, double[] Y, string[] Text)[] ScatterGroups() =>
+        Enumerable.Range(0, ScenarioNames.Count)
+            .Select(s =>
+            {
+                var idx = Enumerable.Range(0, Scenario.Length).Where(i => Scenario[i] == s).ToArray();
+                return (ScenarioNames[s], idx.Select(i => (double)Tsne.Embedding[i, 0]).ToArray(),
+                    idx.Select(i => (double)Tsne.Embedding[i, 1]).ToArray(), idx.Select(i => HoverText[i]).ToArray());
+            })
+            .Where(g => g.Item2.Length > 0)
+            .ToArray();
+
+    /// <summary>Panel title: model, view and silhouette.</summary>
+    public string Title => $"{Model} · {View} · silhouette {SilhouetteEmbedding:0.000}";
+}
+
+public static class MatrixTsne
+{
+    /// <summary>Embeds one view of <paramref name="sample"/> (a layer, or null = all layers combined).</summary>
+    /// <param name="k">Neighbourhood size of trustworthiness.</param>
+    public static MatrixTsneResult Fit(WeightingMatrixSample sample, int? layer = null, TsneConfig? config = null, int k = 10,
+        IProgress<TsneProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        var features = sample.Features(layer);
+        using var scope = NewDisposeScope();
+        var original = tensor(features);
+        var result = Tsne.Fit(original, config, progress);
+        var embedded = result.ToTensor();
+        var quality = EmbeddingQuality.Evaluate(original, embedded, sample.Scenario, sample.ScenarioNames, Math.Min(k, Math.Max(1, sample.Count - 2)));
+        return new MatrixTsneResult(sample.Model, WeightingMatrixSample.ViewName(layer), result, quality,
+            sample.Scenario, sample.Labels, sample.HoverText(layer), sample.ScenarioNames);
+    }
+}
