@@ -72,8 +72,8 @@ public sealed class MainJobCommand : Command<MainJobCommand.Settings>
         var sanity = Sanity(summary);
         File.AppendAllText(Path.Combine(report, name + ".md"), sanity);
         AnsiConsole.Write(new Text(sanity));
-        foreach (var (chart, file) in Figures(summary, name))
-            AnsiConsole.WriteLine($"figure: {NotebookEnvironment.SaveFigureTo(chart, figures, file)}");
+        foreach (var (chart, file, height) in Figures(summary, name))
+            AnsiConsole.WriteLine($"figure: {NotebookEnvironment.SaveFigureTo(chart, figures, file, 1000, height)}");
 
         if (settings.SkipNotebooks) return 0;
         return NotebooksCommand.Run([], settings.Out, quick);
@@ -95,17 +95,17 @@ public sealed class MainJobCommand : Command<MainJobCommand.Settings>
         return md.ToString();
     }
 
-    internal static IEnumerable<(Plotly.NET.GenericChart Chart, string File)> Figures(IReadOnlyList<SummaryRow> summary, string name)
+    internal static IEnumerable<(Plotly.NET.GenericChart Chart, string File, int Height)> Figures(IReadOnlyList<SummaryRow> summary, string name)
     {
         foreach (var group in summary.GroupBy(r => r.Dataset))
         {
             var rows = group.OrderBy(r => r.AucMean).ToList();
             yield return (Charts.Bars($"{name}: mean test AUC on {group.Key} (± std over trials)", "test AUC",
                 rows.Select(r => ModelRegistry.DisplayName(r.Model)).ToArray(), rows.Select(r => r.AucMean).ToArray(), rows.Select(r => r.AucStd).ToArray()),
-                $"{name}-{group.Key}-auc");
+                $"{name}-{group.Key}-auc", 160 + 42 * rows.Count);
             yield return (Charts.Scatter($"{name}: test AUC against parameters on {group.Key}", "parameters", "test AUC",
                 rows.Select(r => (ModelRegistry.DisplayName(r.Model), new[] { r.Parameters }, new[] { r.AucMean }, new[] { r.Model })).ToArray()),
-                $"{name}-{group.Key}-params");
+                $"{name}-{group.Key}-params", 600);
         }
     }
 }
