@@ -13,7 +13,8 @@ public sealed record ExperimentData(string Name, EncodedDataset Train, EncodedDa
 /// <summary>
 /// A dataset an experiment can name: "synthetic" (the embedded default; options rows=, scenarios=,
 /// groups=, users=, items=, interaction= (scale of the user-item term), shared= (share of
-/// the weights common to all groups), seed=), "douban" (the shipped real sample), "amazon[:path]" (marketBias Electronics),
+/// the weights common to all groups), item-effect=, numeric-effect=, segment-effect= (scales of the per-group item,
+/// numeric-slope and user-segment effects), seed=), "douban" (the shipped real sample), "amazon[:path]" (marketBias Electronics),
 /// "ijcai[:path]" (IJCAI-18 ad conversion). The split is fixed per dataset (seed 0) so that the trials
 /// of an experiment differ only in the model's initialisation and the shuffles, as paired t-tests need.
 /// </summary>
@@ -57,6 +58,9 @@ public sealed record DatasetSource(string Name, Func<ExperimentData> Load)
                 Items = Int("items", new SyntheticConfig().Items),
                 InteractionScale = Double("interaction", new SyntheticConfig().InteractionScale),
                 SharedFraction = Double("shared", new SyntheticConfig().SharedFraction),
+                ItemEffectScale = Double("item-effect", new SyntheticConfig().ItemEffectScale),
+                NumericEffectScale = Double("numeric-effect", new SyntheticConfig().NumericEffectScale),
+                SegmentEffectScale = Double("segment-effect", new SyntheticConfig().SegmentEffectScale),
                 Seed = Int("seed", 0),
             }),
             "douban" => new DatasetSource("douban", () => FromLoaded("douban", RealSamples.Douban(SplitRule.Random(0.8, 0.1, seed: 0, stratifyByScenario: true)))),
@@ -75,7 +79,11 @@ public sealed record DatasetSource(string Name, Func<ExperimentData> Load)
         var defaults = new SyntheticConfig();
         var name = $"synthetic-{config.Rows / 1000}k" + (config.Users != defaults.Users || config.Items != defaults.Items ? $"-u{config.Users}-i{config.Items}" : "")
                    + (config.InteractionScale != defaults.InteractionScale ? $"-x{config.InteractionScale:0.##}" : "")
-                   + (config.SharedFraction != defaults.SharedFraction ? $"-sh{config.SharedFraction:0.##}" : "");
+                   + (config.SharedFraction != defaults.SharedFraction ? $"-sh{config.SharedFraction:0.##}" : "")
+                   + (config.ItemEffectScale != defaults.ItemEffectScale ? $"-ie{config.ItemEffectScale:0.##}" : "")
+                   + (config.NumericEffectScale != defaults.NumericEffectScale ? $"-ne{config.NumericEffectScale:0.##}" : "")
+                   + (config.SegmentEffectScale != defaults.SegmentEffectScale ? $"-se{config.SegmentEffectScale:0.##}" : "")
+                   + (config.Seed != defaults.Seed ? $"-seed{config.Seed}" : "");
         return new DatasetSource(name, () =>
         {
             var generated = SyntheticScenarios.Generate(config);
