@@ -19,7 +19,11 @@ namespace MiDpg.Research.Models;
 
 /// <summary>Everything one forward pass produces: logits [B], the embeddings, and per modulated layer
 /// its generated core (A [B, d_r, d_c]; Non: S [B, d_m, d_n]).</summary>
-public sealed record DpgForward(Tensor Logits, FieldEmbeddings Embeddings, IReadOnlyList<Tensor> Cores);
+public sealed record DpgForward(Tensor Logits, FieldEmbeddings Embeddings, IReadOnlyList<Tensor> Cores)
+{
+    /// <summary>The input h_l of each modulated layer (same order as <see cref="Cores"/>).</summary>
+    public IReadOnlyList<Tensor> LayerInputs { get; init; } = [];
+}
 
 /// <summary>DPG / MI-DPG. Kind is "MI-DPG" when the MIR is active, "DPG" otherwise.</summary>
 public sealed class DpgModel : ScenarioModel
@@ -98,10 +102,12 @@ public sealed class DpgModel : ScenarioModel
         var emb = embedding.call(input.Categorical);
         var h = emb.BackboneInput(input.Numeric);
         var cores = new List<Tensor>(dwm.Count);
+        var inputs = new List<Tensor>(dwm.Count);
         foreach (var (isModulated, index) in layout)
         {
             if (isModulated)
             {
+                inputs.Add(h);
                 var result = dwm[index].Compute(h, emb.Aware, factored);
                 cores.Add(result.Core);
                 h = functional.relu(result.Output);
@@ -109,7 +115,7 @@ public sealed class DpgModel : ScenarioModel
             else h = functional.relu(plain[index].call(h));
         }
         var logits = output.call(h).squeeze(1);
-        return new DpgForward(logits, emb, cores);
+        return new DpgForward(logits, emb, cores) { LayerInputs = inputs };
     }
 
     /// <summary>L = BCE + lambda * L_mi (L_mi only when the MIR is active); Terms: "bce", "mi", "total".</summary>
@@ -117,7 +123,12 @@ public sealed class DpgModel : ScenarioModel
     {
         var run = Run(input);
         if (mir is null) return Compose(run.Logits, labels, null, 0, null);
-        var mi = mir.call(run.Embeddings.Aware, run.Cores);
+        // With MirGradientToBackbone off, the MIR scores the same cores regenerated from [e_aw, detach(h_l)] (equal
+        // values, gradient stopped at h_l: L_mi reaches only the generators, the discriminators and e_aw).
+        var cores = config.MirGradientToBackbone
+            ? run.Cores
+            : run.LayerInputs.Select((h, l) => dwm[l].Generate(h.detach(), run.Embeddings.Aware)).ToArray();
+        var mi = mir.call(run.Embeddings.Aware, cores);
         return Compose(run.Logits, labels, mi.Loss, config.Lambda, "mi");
     }
 }
