@@ -14,7 +14,10 @@ public sealed record TrainingResult(string Model, TrainingHistory History, int B
 /// The one training loop of the library (STYLE.md: models define structure and forward; the trainer
 /// owns optimiser, early stopping, metrics and reporting). Paper section 3.3: Adam (lr 1e-3), mini-batch
 /// 512, early stopping on validation AUC with patience; the best epoch's weights (parameters and buffers,
-/// e.g. STAR's running statistics) are restored at the end.
+/// e.g. STAR's running statistics) are restored at the end. The optimiser is <see cref="LazyAdam"/>:
+/// torch.optim.Adam for dense gradients, lazy (SparseAdam-style) updates of the embedding rows a batch used
+/// unless <see cref="TrainerConfig.EmbeddingUpdate"/> asks for dense Adam. Each step runs in its own
+/// dispose scope, so no tensor outlives its batch.
 /// </summary>
 public sealed class Trainer(TrainerConfig config)
 {
@@ -32,7 +35,7 @@ public sealed class Trainer(TrainerConfig config)
         manual_seed(Config.Seed);
 
         var iterator = new BatchIterator(train, new BatchOptions { BatchSize = Config.BatchSize, Shuffle = true, Seed = Config.Seed, Device = device });
-        using var optimizer = optim.Adam(model.parameters(), lr: Config.LearningRate, weight_decay: Config.WeightDecay);
+        using var optimizer = new LazyAdam(model.parameters(), Config.LearningRate, weightDecay: Config.WeightDecay, sparseUpdate: Config.EmbeddingUpdate);
         var history = new TrainingHistory();
         var total = Stopwatch.StartNew();
         reporter?.OnStart(model.Kind, Config.MaxEpochs, iterator.BatchesPerEpoch);

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using MiDpg.Research.Data;
+using MiDpg.Research.Models;
+using static TorchSharp.torch;
+
+namespace MiDpg.Research.Training.Benchmarks;
+
+/// <summary>Mean milliseconds per training step of one part of the work (forward and backward where both apply).</summary>
+public sealed record ProfileLine(string Part, double ForwardMs, double BackwardMs)
+{
+    public double TotalMs => ForwardMs + BackwardMs;
+}
+
+/// <summary>Where one training step's time goes: the phases of the trainer's step, then each component of the
+/// model timed alone on the same batch.</summary>
+public sealed record StepProfileResult(string Model, int Threads, int Steps, IReadOnlyList<ProfileLine> Phases, IReadOnlyList<ProfileLine> Components)
+{
+    public string ToText()
+    {
+        var lines = new List<string> { $"profile {Model}, {Threads} thread(s), mean of {Steps} steps (ms per step of 512 rows)" };
+        lines.Add("  step phases:");
+        lines.AddRange(Phases.Select(p => $"    {p.Part,-28} {p.TotalMs,8:F2}"));
+        lines.Add($"    {"sum",-28} {Phases.Sum(p => p.TotalMs),8:F2}");
+        if (Components.Count > 0)
+        {
+            lines.Add("  components alone (forward / backward / both):");
+            lines.AddRange(Components.Select(p => $"    {p.Part,-28} {p.ForwardMs,8:F2} {p.BackwardMs,8:F2} {p.TotalMs,8:F2}"));
+        }
+        return string.Join(Environment.NewLine, lines);
+    }
+}
+
+/// <summary>
+/// A step profile of the throughput-v1 workload: the trainer's step cut into batch assembly, forward and loss,
+/// backward, optimiser step (timed after warm-up steps, CPU work is synchronous so wall times are exact);
+/// for DPG / MI-DPG also each component alone (embedding lookup, each DWM layer, the MIR, the head),
+/// forward and backward, on inputs captured from a real step. Components overlap a little with autograd
+/// bookkeeping, so their sum is close to, not equal to, forward + backward.
+/// </summary>
+public static class StepProfile
+{
+    public static StepProfileResult Run(string model, EncodedDataset data, int threads, int steps = 60, int warmup = 10,
+        AdamUpdate embeddingUpdate = AdamUpdate.Lazy)
+    {
+        set_num_threads(threads);
+        manual_seed(0);
+        using var net = ModelRegistry.Create(ThroughputWorkload.Config(model), ModelData.Features(data));
+        net.train();
+        using var optimizer = new LazyAdam(net.parameters(), 1e-3, sparseUpdate: embeddingUpdate);
+        var iterator = new BatchIterator(data, new BatchOptions { BatchSize = 512, Shuffle = true, Seed = 0 });
+        double batchMs = 0, forwardMs = 0, backwardMs = 0, optimiserMs = 0;
+        int timed = 0;
+        var clock = new Stopwatch();
+        using var batches = iterator.Epoch(0).GetEnumerator();
+        for (int s = 0; s < warmup + steps; s++)
+        {
+            using var scope = NewDisposeScope();
+            clock.Restart();
+            if (!batches.MoveNext()) break;
+            using var batch = batches.Current;
+            var t0 = clock.Elapsed.TotalMilliseconds;
+            optimizer.zero_grad();
+            var output = net.Loss(ModelData.Input(batch), batch.Label);
+            var t1 = clock.Elapsed.TotalMilliseconds;
+            output.Total.backward();
+            var t2 = clock.Elapsed.TotalMilliseconds;
+            optimizer.step();
+            var t3 = clock.Elapsed.TotalMilliseconds;
+            if (s < warmup) continue;
+            batchMs += t0; forwardMs += t1 - t0; backwardMs += t2 - t1; optimiserMs += t3 - t2;
+            timed++;
+        }
+        var n = Math.Max(1, timed);
+        var phases = new List<ProfileLine>
+        {
+            new("batch assembly", batchMs / n, 0), new("forward + loss", forwardMs / n, 0),
+            new("backward", backwardMs / n, 0), new("optimiser step", optimiserMs / n, 0),
+        };
+        var components = net is DpgModel dpg ? Components(dpg, iterator, steps) : [];
+        return new StepProfileResult(model, threads, timed, phases, components);
+    }
+
+    /// <summary>Each DPG component alone: forward, then backward of sum(output * random upstream gradient).</summary>
+    static IReadOnlyList<ProfileLine> Components(DpgModel model, BatchIterator iterator, int repeats)
+    {
+        using var scope = NewDisposeScope();
+        using var batch = iterator.Epoch(1).First();
+        var input = ModelData.Input(batch);
+        // Inputs of each component, captured from one forward pass and detached into leaves.
+        var run = model.Run(input);
+        var eAw = run.Embeddings.Aware.detach().requires_grad_();
+        var hs = new List<Tensor>();
+        {
+            var h = run.Embeddings.BackboneInput(input.Numeric).detach();
+            foreach (var layer in model.WeightingLayers)
+            {
+                hs.Add(h.requires_grad_());
+                h = nn.functional.relu(layer.Compute(h, eAw).Output).detach();
+            }
+        }
+        var cores = run.Cores.Select(c => c.detach().requires_grad_()).ToList();
+        var lines = new List<ProfileLine>
+        {
+            Time("embedding lookup", repeats, () => model.Embedding.call(input.Categorical).Fields),
+        };
+        for (int l = 0; l < hs.Count; l++)
+        {
+            var layer = model.WeightingLayers[l];
+            var h = hs[l];
+            var g = layer.Geometry;
+            lines.Add(Time($"DWM layer {g.Layer} ({g.Dm}->{g.Dn}) generate", repeats, () => layer.Generate(h, eAw)));
+            lines.Add(Time($"DWM layer {g.Layer} ({g.Dm}->{g.Dn}) apply", repeats, () => layer.Apply(h, cores[l])));
+        }
+        if (model.Mir is { } mir) lines.Add(Time("MIR (all layers)", repeats, () => mir.call(eAw, cores).Loss));
+        return lines;
+    }
+
+    static ProfileLine Time(string part, int repeats, Func<Tensor> forward)
+    {
+        double f = 0, b = 0;
+        var clock = new Stopwatch();
+        for (int r = 0; r < repeats + 3; r++)
+        {
+            using var scope = NewDisposeScope();
+            clock.Restart();
+            var y = forward();
+            var t0 = clock.Elapsed.TotalMilliseconds;
+            var upstream = randn_like(y);
+            var t1 = clock.Elapsed.TotalMilliseconds;
+            y.backward([upstream]);
+            var t2 = clock.Elapsed.TotalMilliseconds;
+            if (r < 3) continue;
+            f += t0; b += t2 - t1;
+        }
+        return new ProfileLine(part, f / repeats, b / repeats);
+    }
+}
