@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace MiDpg.Research.Training.Benchmarks;
 
-/// <summary>Mean milliseconds per training step of one part of the work (forward and backward where both apply).</summary>
+/// <summary>Median milliseconds per training step of one part of the work (forward and backward where both apply).</summary>
 public sealed record ProfileLine(string Part, double ForwardMs, double BackwardMs)
 {
     public double TotalMs => ForwardMs + BackwardMs;
@@ -17,7 +17,7 @@ public sealed record StepProfileResult(string Model, int Threads, int Steps, IRe
 {
     public string ToText()
     {
-        var lines = new List<string> { $"profile {Model}, {Threads} thread(s), mean of {Steps} steps (ms per step of 512 rows)" };
+        var lines = new List<string> { $"profile {Model}, {Threads} thread(s), median of {Steps} steps (ms per step of 512 rows)" };
         lines.Add("  step phases:");
         lines.AddRange(Phases.Select(p => $"    {p.Part,-28} {p.TotalMs,8:F2}"));
         lines.Add($"    {"sum",-28} {Phases.Sum(p => p.TotalMs),8:F2}");
@@ -48,7 +48,7 @@ public static class StepProfile
         net.train();
         using var optimizer = new LazyAdam(net.parameters(), 1e-3, sparseUpdate: embeddingUpdate);
         var iterator = new BatchIterator(data, new BatchOptions { BatchSize = 512, Shuffle = true, Seed = 0 });
-        double batchMs = 0, forwardMs = 0, backwardMs = 0, optimiserMs = 0;
+        List<double> batchMs = [], forwardMs = [], backwardMs = [], optimiserMs = [];
         int timed = 0;
         var clock = new Stopwatch();
         using var batches = iterator.Epoch(0).GetEnumerator();
@@ -67,14 +67,13 @@ public static class StepProfile
             optimizer.step();
             var t3 = clock.Elapsed.TotalMilliseconds;
             if (s < warmup) continue;
-            batchMs += t0; forwardMs += t1 - t0; backwardMs += t2 - t1; optimiserMs += t3 - t2;
+            batchMs.Add(t0); forwardMs.Add(t1 - t0); backwardMs.Add(t2 - t1); optimiserMs.Add(t3 - t2);
             timed++;
         }
-        var n = Math.Max(1, timed);
         var phases = new List<ProfileLine>
         {
-            new("batch assembly", batchMs / n, 0), new("forward + loss", forwardMs / n, 0),
-            new("backward", backwardMs / n, 0), new("optimiser step", optimiserMs / n, 0),
+            new("batch assembly", Median(batchMs), 0), new("forward + loss", Median(forwardMs), 0),
+            new("backward", Median(backwardMs), 0), new("optimiser step", Median(optimiserMs), 0),
         };
         var components = net is DpgModel dpg ? Components(dpg, iterator, steps) : [];
         return new StepProfileResult(model, threads, timed, phases, components);
@@ -117,7 +116,7 @@ public static class StepProfile
 
     static ProfileLine Time(string part, int repeats, Func<Tensor> forward)
     {
-        double f = 0, b = 0;
+        List<double> f = [], b = [];
         var clock = new Stopwatch();
         for (int r = 0; r < repeats + 3; r++)
         {
@@ -130,8 +129,17 @@ public static class StepProfile
             y.backward([upstream]);
             var t2 = clock.Elapsed.TotalMilliseconds;
             if (r < 3) continue;
-            f += t0; b += t2 - t1;
+            f.Add(t0); b.Add(t2 - t1);
         }
-        return new ProfileLine(part, f / repeats, b / repeats);
+        return new ProfileLine(part, Median(f), Median(b));
+    }
+
+    /// <summary>Medians, not means: on a shared machine a few slow steps would dominate a mean.</summary>
+    static double Median(List<double> values)
+    {
+        if (values.Count == 0) return 0;
+        values.Sort();
+        var m = values.Count / 2;
+        return values.Count % 2 == 1 ? values[m] : (values[m - 1] + values[m]) / 2;
     }
 }
