@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MiDpg.Research.Data;
 using MiDpg.Research.Models;
+using MiDpg.Research.Platform;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +18,8 @@ public sealed record TrainingResult(string Model, TrainingHistory History, int B
 /// e.g. STAR's running statistics) are restored at the end. The optimiser is <see cref="LazyAdam"/>:
 /// torch.optim.Adam for dense gradients, lazy (SparseAdam-style) updates of the embedding rows a batch used
 /// unless <see cref="TrainerConfig.EmbeddingUpdate"/> asks for dense Adam. Each step runs in its own
-/// dispose scope, so no tensor outlives its batch.
+/// dispose scope, so no tensor outlives its batch; the C allocator is told to keep freed blocks for reuse
+/// (<see cref="NativeAllocator"/>), so the step's large intermediates do not cost page faults every step.
 /// </summary>
 public sealed class Trainer(TrainerConfig config)
 {
@@ -30,6 +32,7 @@ public sealed class Trainer(TrainerConfig config)
         if (train.Rows == 0) throw new ArgumentException("The training split is empty.", nameof(train));
         if (valid.Rows == 0) throw new ArgumentException("The validation split is empty: early stopping needs one.", nameof(valid));
         if (Config.Threads is { } threads) set_num_threads(threads);
+        NativeAllocator.KeepFreedMemoryForReuse();
         var device = Config.Device ?? model.Device;
         model.to(device);
         manual_seed(Config.Seed);

@@ -6,7 +6,9 @@ using static TorchSharp.torch;
 namespace MiDpg.Research.Training.Benchmarks;
 
 /// <summary>Median milliseconds per training step of one part of the work (forward and backward where both apply).</summary>
-public sealed record ProfileLine(string Part, double ForwardMs, double BackwardMs)
+/// <param name="CpuMs">Process CPU milliseconds of forward and backward (all threads; with one thread it
+/// shows the work itself, less disturbed than wall time by other processes on the machine).</param>
+public sealed record ProfileLine(string Part, double ForwardMs, double BackwardMs, double CpuMs = double.NaN)
 {
     public double TotalMs => ForwardMs + BackwardMs;
 }
@@ -19,12 +21,12 @@ public sealed record StepProfileResult(string Model, int Threads, int Steps, IRe
     {
         var lines = new List<string> { $"profile {Model}, {Threads} thread(s), median of {Steps} steps (ms per step of 512 rows)" };
         lines.Add("  step phases:");
-        lines.AddRange(Phases.Select(p => $"    {p.Part,-28} {p.TotalMs,8:F2}"));
-        lines.Add($"    {"sum",-28} {Phases.Sum(p => p.TotalMs),8:F2}");
+        lines.AddRange(Phases.Select(p => $"    {p.Part,-36} {p.TotalMs,8:F2}"));
+        lines.Add($"    {"sum",-36} {Phases.Sum(p => p.TotalMs),8:F2}");
         if (Components.Count > 0)
         {
-            lines.Add("  components alone (forward / backward / both):");
-            lines.AddRange(Components.Select(p => $"    {p.Part,-28} {p.ForwardMs,8:F2} {p.BackwardMs,8:F2} {p.TotalMs,8:F2}"));
+            lines.Add("  components alone (wall forward / backward / both, process CPU both):");
+            lines.AddRange(Components.Select(p => $"    {p.Part,-36} {p.ForwardMs,8:F2} {p.BackwardMs,8:F2} {p.TotalMs,8:F2} {p.CpuMs,8:F2}"));
         }
         return string.Join(Environment.NewLine, lines);
     }
@@ -43,6 +45,7 @@ public static class StepProfile
         AdamUpdate embeddingUpdate = AdamUpdate.Lazy)
     {
         set_num_threads(threads);
+        Platform.NativeAllocator.KeepFreedMemoryForReuse();
         manual_seed(0);
         using var net = ModelRegistry.Create(ThroughputWorkload.Config(model), ModelData.Features(data));
         net.train();
@@ -118,8 +121,11 @@ public static class StepProfile
     {
         List<double> f = [], b = [];
         var clock = new Stopwatch();
+        using var process = Process.GetCurrentProcess();
+        double cpu = 0;
         for (int r = 0; r < repeats + 3; r++)
         {
+            if (r == 3) { process.Refresh(); cpu = process.TotalProcessorTime.TotalMilliseconds; }
             using var scope = NewDisposeScope();
             clock.Restart();
             var y = forward();
@@ -131,7 +137,8 @@ public static class StepProfile
             if (r < 3) continue;
             f.Add(t0); b.Add(t2 - t1);
         }
-        return new ProfileLine(part, Median(f), Median(b));
+        process.Refresh();
+        return new ProfileLine(part, Median(f), Median(b), (process.TotalProcessorTime.TotalMilliseconds - cpu) / repeats);
     }
 
     /// <summary>Medians, not means: on a shared machine a few slow steps would dominate a mean.</summary>
