@@ -172,8 +172,16 @@ public sealed class WeightingMatrix : Module<Tensor, Tensor, Tensor>
         var hChunks = h.split(rowsPerChunk, 0);
         var coreChunks = core.split(rowsPerChunk, 0);
         var outputs = new Tensor[hChunks.Length];
-        for (var k = 0; k < hChunks.Length; k++) outputs[k] = ApplyFactoredChunk(hChunks[k], coreChunks[k]);
-        return cat(outputs, 0);
+        for (var k = 0; k < hChunks.Length; k++)
+        {
+            // A chunk's temporaries are released as soon as the chunk is done (autograd keeps what backward needs),
+            // so a large evaluation batch never holds every chunk's intermediates at once.
+            using var chunkScope = NewDisposeScope();
+            outputs[k] = ApplyFactoredChunk(hChunks[k], coreChunks[k]).MoveToOuterDisposeScope();
+        }
+        var output = cat(outputs, 0);
+        foreach (var t in outputs) t.Dispose();
+        return output;
     }
 
     private Tensor ApplyFactoredChunk(Tensor h, Tensor core)

@@ -20,15 +20,15 @@ public enum AdamUpdate
 /// <summary>
 /// Adam with lazy updates of sparse gradients.
 /// <para>Dense gradients (every parameter but the embedding tables) get exactly torch.optim.Adam's update
-/// (no AMSGrad): with g = grad + weight_decay * p,
+/// (no AMSGrad; t counts the steps in which the parameter had a gradient): with g = grad + weight_decay * p,
 /// m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, p -= lr / (1 - b1^t) * m / (sqrt(v / (1 - b2^t)) + eps).</para>
 /// <para>A sparse COO gradient (rows R of a table used by the batch; duplicates are summed first) gets, with
 /// <see cref="AdamUpdate.Lazy"/> (the default), the same update restricted to the rows in R. How this differs
 /// from dense Adam: the moments of the rows not in R are neither decayed nor used, so an untouched row does
 /// not move at all (dense Adam keeps moving it by its decaying momentum m); when a row comes back after k
 /// idle steps its m and v are those of its last use, not b1^k m and b2^k v. Bias correction uses the
-/// optimiser's global step t (one step per <see cref="step"/> call), as PyTorch's SparseAdam does, not a
-/// per-row count. Weight decay (L2, added to the gradient) applies to the touched rows only. On a step where
+/// table's step count t (the steps in which the table had a gradient, i.e. every training step), as PyTorch's
+/// SparseAdam does, not a per-row count. Weight decay (L2, added to the gradient) applies to the touched rows only. On a step where
 /// every row of a table is touched, lazy and dense updates are identical. Cost per step O(|R| D) instead of
 /// O(V D) for a table of V rows.</para>
 /// <para><see cref="AdamUpdate.Dense"/> applies torch.optim.Adam to the densified gradient (for comparison
@@ -39,6 +39,12 @@ public sealed class LazyAdam : IDisposable
     private readonly Parameter[] parameters;
     private readonly Tensor[] firstMoments;
     private readonly Tensor[] secondMoments;
+    // The dense parameters packed at the first step (see Pack): their data and moments are views of these
+    // flat tensors, so one step of them all is a handful of kernels instead of six per parameter.
+    private bool[] packed = [];
+    // Per parameter: the steps in which it had a gradient (t of its bias correction, as torch.optim.Adam counts).
+    private readonly long[] steps;
+    private Tensor? flatParameters, flatFirstMoments, flatSecondMoments;
 
     public double LearningRate { get; }
     public double Beta1 { get; }
@@ -47,7 +53,7 @@ public sealed class LazyAdam : IDisposable
     public double WeightDecay { get; }
     public AdamUpdate SparseUpdate { get; }
 
-    /// <summary>Steps taken (t of the bias correction).</summary>
+    /// <summary>Calls of <see cref="step"/> so far.</summary>
     public long StepCount { get; private set; }
 
     public LazyAdam(IEnumerable<Parameter> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
@@ -67,6 +73,7 @@ public sealed class LazyAdam : IDisposable
         WeightDecay = weightDecay;
         SparseUpdate = sparseUpdate;
         using var _ = no_grad();
+        steps = new long[this.parameters.Length];
         firstMoments = this.parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
         secondMoments = this.parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
     }
@@ -88,21 +95,73 @@ public sealed class LazyAdam : IDisposable
     {
         StepCount++;
         using var _ = no_grad();
+        if (StepCount == 1) Pack();
         using var scope = NewDisposeScope();
-        var correction1 = 1 - Math.Pow(Beta1, StepCount);
-        var correction2 = 1 - Math.Pow(Beta2, StepCount);
+        // The packed parameters are updated together when all of them have a dense gradient and the same step
+        // count (the usual case); otherwise each one on its own (a parameter without a gradient is skipped and its
+        // count does not advance, as in torch.optim.Adam).
+        var packedIndices = Enumerable.Range(0, parameters.Length).Where(i => packed[i]).ToArray();
+        var together = flatParameters is not null
+            && packedIndices.All(i => parameters[i].grad is { is_sparse: false } && steps[i] == steps[packedIndices[0]]);
+        if (together)
+        {
+            foreach (var i in packedIndices) steps[i]++;
+            var grads = packedIndices.Select(i => parameters[i].grad!.reshape(-1)).ToArray();
+            DenseUpdate(flatParameters!, cat(grads, 0), flatFirstMoments!, flatSecondMoments!, steps[packedIndices[0]]);
+        }
         for (var i = 0; i < parameters.Length; i++)
         {
+            if (together && packed[i]) continue;
             var grad = parameters[i].grad;
             if (grad is null) continue;
-            if (!grad.is_sparse) DenseUpdate(parameters[i], grad, firstMoments[i], secondMoments[i], correction1, correction2);
-            else if (SparseUpdate == AdamUpdate.Dense) DenseUpdate(parameters[i], grad.to_dense(), firstMoments[i], secondMoments[i], correction1, correction2);
-            else RowUpdate(parameters[i], grad, firstMoments[i], secondMoments[i], correction1, correction2);
+            var t = ++steps[i];
+            if (!grad.is_sparse) DenseUpdate(parameters[i], grad, firstMoments[i], secondMoments[i], t);
+            else if (SparseUpdate == AdamUpdate.Dense) DenseUpdate(parameters[i], grad.to_dense(), firstMoments[i], secondMoments[i], t);
+            else RowUpdate(parameters[i], grad, firstMoments[i], secondMoments[i], t);
         }
     }
 
-    private void DenseUpdate(Tensor p, Tensor grad, Tensor m, Tensor v, double correction1, double correction2)
+    /// <summary>
+    /// Moves the parameters that have a dense gradient at the first step (same dtype and device, contiguous) into one
+    /// flat buffer: each parameter's storage becomes a view of it (Tensor.set_, so modules and state dicts see the
+    /// same tensors), and so do its moments. Moving the model to another device afterwards would undo the sharing;
+    /// build the optimiser after <c>model.to(device)</c>, as for any optimiser.
+    /// </summary>
+    private void Pack()
     {
+        packed = new bool[parameters.Length];
+        var candidates = Enumerable.Range(0, parameters.Length)
+            .Where(i => parameters[i].grad is { is_sparse: false } && parameters[i].is_contiguous()).ToArray();
+        if (candidates.Length < 2) return;
+        var first = parameters[candidates[0]];
+        candidates = candidates.Where(i => parameters[i].dtype == first.dtype && parameters[i].device.type == first.device.type
+            && parameters[i].device.index == first.device.index).ToArray();
+        if (candidates.Length < 2) return;
+        using (var scope = NewDisposeScope())
+        {
+            flatParameters = cat(candidates.Select(i => parameters[i].detach().reshape(-1)).ToArray(), 0).DetachFromDisposeScope();
+        }
+        flatFirstMoments = zeros_like(flatParameters).DetachFromDisposeScope();
+        flatSecondMoments = zeros_like(flatParameters).DetachFromDisposeScope();
+        long offset = 0;
+        foreach (var i in candidates)
+        {
+            var p = parameters[i];
+            var count = p.numel();
+            var shape = p.shape;
+            using (var view = flatParameters.narrow(0, offset, count).view(shape)) p.set_(view);
+            firstMoments[i].Dispose();
+            secondMoments[i].Dispose();
+            firstMoments[i] = flatFirstMoments.narrow(0, offset, count).view(shape).DetachFromDisposeScope();
+            secondMoments[i] = flatSecondMoments.narrow(0, offset, count).view(shape).DetachFromDisposeScope();
+            packed[i] = true;
+            offset += count;
+        }
+    }
+
+    private void DenseUpdate(Tensor p, Tensor grad, Tensor m, Tensor v, long t)
+    {
+        var (correction1, correction2) = (1 - Math.Pow(Beta1, t), 1 - Math.Pow(Beta2, t));
         var g = WeightDecay == 0 ? grad : grad.add(p, alpha: WeightDecay);
         m.mul_(Beta1).add_(g, alpha: 1 - Beta1);
         v.mul_(Beta2).addcmul_(g, g, value: 1 - Beta2);
@@ -111,8 +170,9 @@ public sealed class LazyAdam : IDisposable
     }
 
     /// <summary>The lazy update of the rows a sparse gradient touches.</summary>
-    private void RowUpdate(Tensor p, Tensor grad, Tensor m, Tensor v, double correction1, double correction2)
+    private void RowUpdate(Tensor p, Tensor grad, Tensor m, Tensor v, long t)
     {
+        var (correction1, correction2) = (1 - Math.Pow(Beta1, t), 1 - Math.Pow(Beta2, t));
         var (rows, values) = Coalesce(grad);
         if (WeightDecay != 0) values.add_(p.index_select(0, rows), alpha: WeightDecay);
         var mRows = m.index_select(0, rows).mul_(Beta1).add_(values, alpha: 1 - Beta1);
@@ -139,5 +199,9 @@ public sealed class LazyAdam : IDisposable
     {
         foreach (var t in firstMoments) t.Dispose();
         foreach (var t in secondMoments) t.Dispose();
+        flatFirstMoments?.Dispose();
+        flatSecondMoments?.Dispose();
+        // flatParameters is the parameters' storage now: the views keep it alive; only this handle goes.
+        flatParameters?.Dispose();
     }
 }

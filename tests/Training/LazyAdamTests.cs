@@ -104,6 +104,42 @@ public class LazyAdamTests
         Assert.True(weight.allclose(refWeight, rtol: 1e-5, atol: 1e-6));
     }
 
+    /// <summary>Dense parameters are packed into one flat buffer at the first step; the module still owns the very same
+    /// parameters, and the updates equal torch.optim.Adam's, also on a step where one parameter has no gradient.</summary>
+    [Fact]
+    public void PackedDenseParametersMatchTorchAdam()
+    {
+        using var scope = NewDisposeScope();
+        Mlp Net()
+        {
+            var generator = new Generator(23);
+            var net = new Mlp(5, [7, 6], 2);
+            using (no_grad()) foreach (var p in net.parameters()) p.copy_(randn(p.shape, generator: generator) * 0.3);
+            return net;
+        }
+        var ours = Net();
+        var reference = Net();
+        using var lazy = new LazyAdam(ours.parameters(), 0.03, weightDecay: 0.001);
+        using var adam = optim.Adam(reference.parameters(), 0.03, weight_decay: 0.001);
+        for (var step = 0; step < 6; step++)
+        {
+            var x = randn([9, 5], generator: new Generator((ulong)(40 + step)));
+            foreach (var (net, opt) in new (Mlp, Action)[] { (ours, lazy.zero_grad), (reference, adam.zero_grad) })
+            {
+                opt();
+                net.call(x).pow(2).mean().backward();
+                if (step == 3) net.OutputLayer!.bias!.grad = null;     // a step without this parameter's gradient
+            }
+            lazy.step();
+            adam.step();
+        }
+        var a = ours.named_parameters().ToArray();
+        var b = reference.named_parameters().ToArray();
+        for (var i = 0; i < a.Length; i++)
+            Assert.True(a[i].parameter.allclose(b[i].parameter, rtol: 1e-5, atol: 1e-6), $"{a[i].name} differs by {(a[i].parameter - b[i].parameter).abs().max().item<float>()}");
+        Assert.True(ours.state_dict()["output.weight"].allclose(a.Single(p => p.name == "output.weight").parameter, 0, 0));
+    }
+
     [Fact]
     public void TrainerConfigRejectsAnUnknownEmbeddingUpdate()
     {
