@@ -42,6 +42,8 @@ public sealed class LazyAdam : IDisposable
     // The dense parameters packed at the first step (see Pack): their data and moments are views of these
     // flat tensors, so one step of them all is a handful of kernels instead of six per parameter.
     private bool[] packed = [];
+    private int[] packedIndices = [];
+    private Tensor[] packedGradients = [];
     // Per parameter: the steps in which it had a gradient (t of its bias correction, as torch.optim.Adam counts).
     private readonly long[] steps;
     private Tensor? flatParameters, flatFirstMoments, flatSecondMoments;
@@ -100,14 +102,18 @@ public sealed class LazyAdam : IDisposable
         // The packed parameters are updated together when all of them have a dense gradient and the same step
         // count (the usual case); otherwise each one on its own (a parameter without a gradient is skipped and its
         // count does not advance, as in torch.optim.Adam).
-        var packedIndices = Enumerable.Range(0, parameters.Length).Where(i => packed[i]).ToArray();
-        var together = flatParameters is not null
-            && packedIndices.All(i => parameters[i].grad is { is_sparse: false } && steps[i] == steps[packedIndices[0]]);
+        var together = flatParameters is not null;
+        foreach (var i in packedIndices)
+            together &= parameters[i].grad is { is_sparse: false } && steps[i] == steps[packedIndices[0]];
         if (together)
         {
-            foreach (var i in packedIndices) steps[i]++;
-            var grads = packedIndices.Select(i => parameters[i].grad!.reshape(-1)).ToArray();
-            DenseUpdate(flatParameters!, cat(grads, 0), flatFirstMoments!, flatSecondMoments!, steps[packedIndices[0]]);
+            for (var k = 0; k < packedIndices.Length; k++)
+            {
+                var i = packedIndices[k];
+                steps[i]++;
+                packedGradients[k] = parameters[i].grad!.reshape(-1);
+            }
+            DenseUpdate(flatParameters!, cat(packedGradients, 0), flatFirstMoments!, flatSecondMoments!, steps[packedIndices[0]]);
         }
         for (var i = 0; i < parameters.Length; i++)
         {
@@ -157,6 +163,8 @@ public sealed class LazyAdam : IDisposable
             packed[i] = true;
             offset += count;
         }
+        packedIndices = candidates;
+        packedGradients = new Tensor[candidates.Length];
     }
 
     private void DenseUpdate(Tensor p, Tensor grad, Tensor m, Tensor v, long t)
