@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using MiDpg.Research.Training;
 using MiDpg.Research.Training.Benchmarks;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -22,10 +23,26 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         [Description("torch intra-op threads (default 2).")]
         public int Threads { get; init; } = 2;
 
+        [CommandOption("--embedding-update <MODE>")]
+        [Description("How Adam updates the embedding tables: lazy (default; rows the batch used, see LazyAdam) or dense (torch.optim.Adam, every row).")]
+        public string EmbeddingUpdate { get; init; } = "lazy";
+
+        [CommandOption("--profile")]
+        [Description("Instead of the epoch, print where one training step's time goes (phases, then each component).")]
+        public bool Profile { get; init; }
+
+        [CommandOption("--profile-steps <N>")]
+        [Description("Steps timed by --profile (default 60, after 10 warm-up steps).")]
+        public int ProfileSteps { get; init; } = 60;
+
+        public AdamUpdate Update => EmbeddingUpdate == "dense" ? AdamUpdate.Dense : AdamUpdate.Lazy;
+
         public override ValidationResult Validate()
         {
             if (Rows < 1000) return ValidationResult.Error("--rows must be at least 1000.");
             if (Threads < 1) return ValidationResult.Error("--threads must be at least 1.");
+            if (EmbeddingUpdate is not ("lazy" or "dense")) return ValidationResult.Error($"--embedding-update must be lazy or dense; got '{EmbeddingUpdate}'.");
+            if (ProfileSteps < 1) return ValidationResult.Error("--profile-steps must be at least 1.");
             foreach (var m in Model.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
                 if (!ThroughputWorkload.Models.Contains(m)) return ValidationResult.Error($"--model: '{m}' is not one of {string.Join(", ", ThroughputWorkload.Models)}.");
             return ValidationResult.Success();
@@ -36,7 +53,9 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
     {
         var data = ThroughputWorkload.Data(settings.Rows);
         foreach (var model in settings.Model.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            Console.WriteLine(ThroughputWorkload.Run(model, settings.Rows, settings.Threads, data: data).ToJson());
+            Console.WriteLine(settings.Profile
+                ? StepProfile.Run(model, data, settings.Threads, settings.ProfileSteps, embeddingUpdate: settings.Update).ToText()
+                : ThroughputWorkload.Run(model, settings.Rows, settings.Threads, data: data, embeddingUpdate: settings.Update).ToJson());
         return 0;
     }
 }

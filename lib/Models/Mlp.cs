@@ -43,11 +43,26 @@ public sealed class Mlp : Module<Tensor, Tensor>
     /// <summary>The final linear layer (null when there is none), e.g. to rescale its initialisation.</summary>
     public Linear? OutputLayer => output;
 
+    /// <summary>The hidden linear layers, in order (empty when there are none).</summary>
+    public IReadOnlyList<Linear> HiddenLayers => layers.ToArray();
+
     public override Tensor forward(Tensor x)
     {
-        foreach (var layer in layers)
+        if (layers.Count == 0) return output is null ? x : output.call(x);
+        return ForwardFromFirstHidden(layers[0].call(x));
+    }
+
+    /// <summary>The network from the first hidden layer's pre-activation x W1^T + b1 on (ReLU, dropout, the
+    /// remaining layers), for callers that compute that product themselves, e.g. split over input blocks
+    /// shared between several evaluations (the MIR's positive and negative pairs).</summary>
+    public Tensor ForwardFromFirstHidden(Tensor firstPreActivation)
+    {
+        if (layers.Count == 0) throw new InvalidOperationException("This Mlp has no hidden layer.");
+        var x = firstPreActivation;
+        for (var i = 0; i < layers.Count; i++)
         {
-            x = functional.relu(layer.call(x));
+            if (i > 0) x = layers[i].call(x);
+            x = functional.relu(x);
             if (dropout > 0) x = functional.dropout(x, dropout, training);
         }
         return output is null ? x : output.call(x);

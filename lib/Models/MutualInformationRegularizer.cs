@@ -6,6 +6,10 @@
 //   L_mi = mean_i [ softplus(-T+_i) + softplus(T-_i) ]  = -(log sigma(T+) + log(1 - sigma(T-))),
 // averaged over the modulated layers. Its gradients reach the discriminators, the generators and the
 // scenario-aware embeddings.
+// Efficiency: T's first layer is linear in the concatenation [e, s], so W1 [e, s] = W1_e e + W1_s s. A positive
+// and a negative pair share s and differ only in e's row order, hence Compute evaluates W1_s s + b1 and W1_e e_aw
+// once per layer and obtains the negative pairs' W1_e e_aw[pi] by permuting rows: half the work of two full
+// discriminator calls (and no [e, s] concatenations), the same function.
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -33,6 +37,7 @@ public sealed class MutualInformationRegularizer : Module<Tensor, IReadOnlyList<
         : base(nameof(MutualInformationRegularizer))
     {
         project = projection > 0;
+        this.awareDim = awareDim;
         discriminators = new ModuleList<Mlp>();
         projections = new ModuleList<Linear>();
         foreach (var size in coreSizes)
@@ -44,6 +49,8 @@ public sealed class MutualInformationRegularizer : Module<Tensor, IReadOnlyList<
         RegisterComponents();
         if (device is not null) this.to(device);
     }
+
+    private readonly int awareDim;
 
     /// <summary>A random permutation pi of the batch (on the batch's device).</summary>
     public static Tensor SamplePermutation(long batchSize, Device device, Generator? generator = null) =>
@@ -60,6 +67,23 @@ public sealed class MutualInformationRegularizer : Module<Tensor, IReadOnlyList<
         return discriminators[layer].call(cat([eAw, s], 1)).squeeze(1);
     }
 
+    /// <summary>Discriminator logits of the positive pairs (e_aw_i, s_i) and the negative pairs (e_aw_pi(i), s_i) of
+    /// layer <paramref name="layer"/>, the first layer split over [e, s] (same values as two <see cref="Score"/> calls).</summary>
+    public (Tensor Positive, Tensor Negative) ScorePairs(int layer, Tensor eAw, Tensor core, Tensor permutation)
+    {
+        var batch = core.shape[0];
+        var s = core.reshape(batch, -1);
+        if (project) s = projections[layer].call(s);
+        var discriminator = discriminators[layer];
+        var first = discriminator.HiddenLayers[0];
+        var weight = first.weight!;
+        var fromS = functional.linear(s, weight.narrow(1, awareDim, weight.shape[1] - awareDim), first.bias);   // [B, H]
+        var fromE = functional.linear(eAw, weight.narrow(1, 0, awareDim));                                      // [B, H]
+        var hidden = cat([fromS + fromE, fromS + fromE.index_select(0, permutation)], 0);                       // [2B, H]
+        var logits = discriminator.ForwardFromFirstHidden(hidden).squeeze(1);
+        return (logits.narrow(0, 0, batch), logits.narrow(0, batch, batch));
+    }
+
     /// <summary>L_mi for one layer from the discriminator logits of positive and negative pairs.</summary>
     public static Tensor LayerLoss(Tensor positiveLogits, Tensor negativeLogits) =>
         (functional.softplus(-positiveLogits) + functional.softplus(negativeLogits)).mean();
@@ -73,10 +97,12 @@ public sealed class MutualInformationRegularizer : Module<Tensor, IReadOnlyList<
     {
         if (cores.Count != discriminators.Count)
             throw new ArgumentException($"MIR was built for {discriminators.Count} modulated layers; got {cores.Count} cores");
-        var shuffled = Shuffle(eAw, permutation);
         var losses = new List<Tensor>(cores.Count);
         for (var l = 0; l < cores.Count; l++)
-            losses.Add(LayerLoss(Score(l, eAw, cores[l]), Score(l, shuffled, cores[l])));
+        {
+            var (positive, negative) = ScorePairs(l, eAw, cores[l], permutation);
+            losses.Add(LayerLoss(positive, negative));
+        }
         var loss = stack(losses).mean();
         return new MirResult(loss, losses, permutation);
     }

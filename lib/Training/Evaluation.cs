@@ -12,7 +12,7 @@ public sealed record EvaluationResult(double Auc, double LogLoss, int Rows, IRea
     public DataFrame ToDataFrame() => ScenarioMetrics.ToDataFrame(Scenarios);
 }
 
-/// <summary>Prediction and evaluation without gradients, in evaluation mode (running statistics, no dropout).</summary>
+/// <summary>Prediction and evaluation in inference mode (no autograd bookkeeping) and evaluation mode (running statistics, no dropout).</summary>
 public static class Evaluation
 {
     /// <summary>Predicted conversion probabilities for every row of <paramref name="data"/>, in row order.</summary>
@@ -25,7 +25,7 @@ public static class Evaluation
         try
         {
             var iterator = new BatchIterator(data, new BatchOptions { BatchSize = Math.Min(batchSize, data.Rows), Shuffle = false, Device = device ?? model.Device });
-            using var _ = no_grad();
+            using var _ = inference_mode();
             int offset = 0;
             foreach (var batch in iterator.Epoch())
             {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MiDpg.Research.Data;
 using MiDpg.Research.Models;
+using MiDpg.Research.Platform;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,7 +15,11 @@ public sealed record TrainingResult(string Model, TrainingHistory History, int B
 /// The one training loop of the library (STYLE.md: models define structure and forward; the trainer
 /// owns optimiser, early stopping, metrics and reporting). Paper section 3.3: Adam (lr 1e-3), mini-batch
 /// 512, early stopping on validation AUC with patience; the best epoch's weights (parameters and buffers,
-/// e.g. STAR's running statistics) are restored at the end.
+/// e.g. STAR's running statistics) are restored at the end. The optimiser is <see cref="LazyAdam"/>:
+/// torch.optim.Adam for dense gradients, lazy (SparseAdam-style) updates of the embedding rows a batch used
+/// unless <see cref="TrainerConfig.EmbeddingUpdate"/> asks for dense Adam. Each step runs in its own
+/// dispose scope, so no tensor outlives its batch; the C allocator is told to keep freed blocks for reuse
+/// (<see cref="NativeAllocator"/>), so the step's large intermediates do not cost page faults every step.
 /// </summary>
 public sealed class Trainer(TrainerConfig config)
 {
@@ -27,12 +32,13 @@ public sealed class Trainer(TrainerConfig config)
         if (train.Rows == 0) throw new ArgumentException("The training split is empty.", nameof(train));
         if (valid.Rows == 0) throw new ArgumentException("The validation split is empty: early stopping needs one.", nameof(valid));
         if (Config.Threads is { } threads) set_num_threads(threads);
+        NativeAllocator.KeepFreedMemoryForReuse();
         var device = Config.Device ?? model.Device;
         model.to(device);
         manual_seed(Config.Seed);
 
         var iterator = new BatchIterator(train, new BatchOptions { BatchSize = Config.BatchSize, Shuffle = true, Seed = Config.Seed, Device = device });
-        using var optimizer = optim.Adam(model.parameters(), lr: Config.LearningRate, weight_decay: Config.WeightDecay);
+        using var optimizer = new LazyAdam(model.parameters(), Config.LearningRate, weightDecay: Config.WeightDecay, sparseUpdate: Config.EmbeddingUpdate);
         var history = new TrainingHistory();
         var total = Stopwatch.StartNew();
         reporter?.OnStart(model.Kind, Config.MaxEpochs, iterator.BatchesPerEpoch);

@@ -31,6 +31,10 @@ public sealed record TrainerConfig
     public double WeightDecay { get; init; }
     /// <summary>Report training progress every this many steps.</summary>
     public int ReportEverySteps { get; init; } = 20;
+    /// <summary>How Adam updates the embedding tables' sparse gradients: <see cref="AdamUpdate.Lazy"/> (default; only
+    /// the rows a batch used, see <see cref="LazyAdam"/>) or <see cref="AdamUpdate.Dense"/> (exactly torch.optim.Adam,
+    /// every row every step). Dense parameters always get torch.optim.Adam's update.</summary>
+    public AdamUpdate EmbeddingUpdate { get; init; } = AdamUpdate.Lazy;
 
     public TrainerConfig Validated()
     {
@@ -47,6 +51,7 @@ public sealed record TrainerConfig
         Require(Threads is null or >= 1, nameof(Threads), "null or >= 1", Threads!);
         Require(WeightDecay >= 0, nameof(WeightDecay), ">= 0", WeightDecay);
         Require(ReportEverySteps >= 1, nameof(ReportEverySteps), ">= 1", ReportEverySteps);
+        Require(Enum.IsDefined(EmbeddingUpdate), nameof(EmbeddingUpdate), $"one of {string.Join(", ", Enum.GetNames<AdamUpdate>())}", EmbeddingUpdate);
         return this;
     }
 }

@@ -1,3 +1,4 @@
+using MiDpg.Research.Training;
 using MiDpg.Research.Models;
 using MiDpg.Research.Models.Baselines;
 using TorchSharp;
@@ -48,7 +49,7 @@ internal static class BaselineTestData
     public static void Train(ScenarioModel model, ModelInput input, Tensor labels, int steps, double lr = 0.02)
     {
         model.train();
-        var optimizer = optim.Adam(model.parameters(), lr);
+        var optimizer = new LazyAdam(model.parameters(), lr);
         for (var step = 0; step < steps; step++)
         {
             using var scope = NewDisposeScope();

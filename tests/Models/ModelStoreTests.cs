@@ -1,3 +1,4 @@
+using MiDpg.Research.Training;
 using MiDpg.Research.Models;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ public sealed class ModelStoreTests : IDisposable
     {
         manual_seed(21);
         var model = new DpgModel(spec, config);
-        var optimizer = optim.Adam(model.parameters(), 0.01);
+        var optimizer = new LazyAdam(model.parameters(), 0.01);
         for (var step = 0; step < 3; step++)
         {
             using var scope = NewDisposeScope();

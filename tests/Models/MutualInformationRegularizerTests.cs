@@ -39,6 +39,34 @@ public class MutualInformationRegularizerTests
         Assert.Equal(MutualInformationRegularizer.LayerLoss(t0, t0Neg).item<float>(), result.LayerLosses[0].item<float>(), 6);
     }
 
+    /// <summary>The split first layer (W1_e e + W1_s s, negative pairs by permuting rows) gives the same logits and the
+    /// same gradients as two full discriminator calls on [e, s] and [e[pi], s].</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    public void ScorePairsEqualsTwoFullScores(int projection)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(11);
+        var mir = new MutualInformationRegularizer(4, [12], 6, projection);
+        var eAw = randn([9, 4]).requires_grad_();
+        var core = rand([9, 3, 4]).requires_grad_();
+        var perm = MutualInformationRegularizer.SamplePermutation(9, CPU);
+        Tensor[] Gradients(Func<(Tensor, Tensor)> scores)
+        {
+            eAw.grad?.zero_();
+            core.grad?.zero_();
+            mir.zero_grad();
+            var (positive, negative) = scores();
+            MutualInformationRegularizer.LayerLoss(positive, negative).backward();
+            return [positive.detach().clone(), negative.detach().clone(), eAw.grad!.clone(), core.grad!.clone(), .. mir.parameters().Select(p => p.grad!.clone())];
+        }
+        var split = Gradients(() => mir.ScorePairs(0, eAw, core, perm));
+        var full = Gradients(() => (mir.Score(0, eAw, core), mir.Score(0, MutualInformationRegularizer.Shuffle(eAw, perm), core)));
+        for (var i = 0; i < split.Length; i++)
+            Assert.True(split[i].allclose(full[i], rtol: 1e-5, atol: 1e-6), $"tensor {i} differs by {(split[i] - full[i]).abs().max().item<float>()}");
+    }
+
     [Fact]
     public void ShuffleIsAPermutationOfTheBatch()
     {

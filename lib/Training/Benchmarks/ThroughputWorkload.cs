@@ -82,7 +82,8 @@ public static class ThroughputWorkload
     };
 
     /// <summary>Trains one model for one epoch on 90% of the rows and evaluates on the rest.</summary>
-    public static ThroughputResult Run(string model, int rows = 200_000, int threads = 2, Device? device = null, EncodedDataset? data = null)
+    public static ThroughputResult Run(string model, int rows = 200_000, int threads = 2, Device? device = null, EncodedDataset? data = null,
+        AdamUpdate embeddingUpdate = AdamUpdate.Lazy)
     {
         set_num_threads(threads);
         data ??= Data(rows);
@@ -91,7 +92,7 @@ public static class ThroughputWorkload
         var testSet = data.Select(Enumerable.Range(train, data.Rows - train).ToArray());
         manual_seed(0);
         using var net = ModelRegistry.Create(Config(model), ModelData.Features(data), device);
-        var result = new Trainer(new TrainerConfig { MaxEpochs = 1, Patience = 1, BatchSize = 512, LearningRate = 1e-3, Seed = 0, Threads = threads })
+        var result = new Trainer(new TrainerConfig { MaxEpochs = 1, Patience = 1, BatchSize = 512, LearningRate = 1e-3, Seed = 0, Threads = threads, EmbeddingUpdate = embeddingUpdate })
             .Fit(net, trainSet, testSet);
         var epoch = result.History.Epochs[0];
         var test = Evaluation.Evaluate(net, testSet);
