@@ -117,6 +117,35 @@ public class DpgModelTests
         Assert.Equal(0f, grads["output.weight"]);                                                        // L_mi does not touch the head
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void MirGradientToBackboneDecidesWhetherLmiMovesTheBackbone(bool toBackbone)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        var spec = ModelTestData.Spec();
+        var model = new DpgModel(spec, ModelTestData.SmallConfig(DwmVariant.R) with { GeneratorOutputInitScale = 1.0, MirGradientToBackbone = toBackbone });
+        var (input, labels) = ModelTestData.Batch(spec, 32, 6);
+        model.Loss(input, labels).AuxiliaryLoss!.backward();                      // L_mi alone
+        float Grad(string name) => model.named_parameters().Single(p => p.name == name).parameter.grad?.abs().sum().item<float>() ?? 0f;
+        Assert.All(model.named_parameters().Where(p => p.name.Contains("generator_")), p => Assert.True(Grad(p.name) > 0, $"{p.name} has no MIR gradient"));
+        foreach (var field in spec.AwareIndices)
+            Assert.True(model.Embedding.FieldGradient(field)!.abs().sum().item<float>() > 0, $"aware field {field} has no MIR gradient");
+        float backbone = Grad("dwm.0.weight");
+        float agnostic = spec.AgnosticIndices.Sum(f => model.Embedding.FieldGradient(f)?.abs().sum().item<float>() ?? 0f);
+        if (toBackbone)
+        {
+            Assert.True(backbone > 0, "with MirGradientToBackbone, L_mi reaches the first layer's W through h_2");
+            Assert.True(agnostic > 0, "with MirGradientToBackbone, L_mi reaches the agnostic embeddings through h_1");
+        }
+        else
+        {
+            Assert.Equal(0f, backbone);
+            Assert.Equal(0f, agnostic);
+        }
+    }
+
     [Fact]
     public void DpgIsMiDpgWithoutTheRegulariser()
     {
