@@ -35,6 +35,10 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         [Description("Steps timed by --profile (default 60, after 10 warm-up steps).")]
         public int ProfileSteps { get; init; } = 60;
 
+        [CommandOption("--profile-batch <N>")]
+        [Description("Batch size of --profile (default 512, the workload's; a small one shows the fixed cost per step).")]
+        public int ProfileBatch { get; init; } = 512;
+
         public AdamUpdate Update => EmbeddingUpdate == "dense" ? AdamUpdate.Dense : AdamUpdate.Lazy;
 
         public override ValidationResult Validate()
@@ -42,6 +46,7 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
             if (Rows < 1000) return ValidationResult.Error("--rows must be at least 1000.");
             if (Threads < 1) return ValidationResult.Error("--threads must be at least 1.");
             if (EmbeddingUpdate is not ("lazy" or "dense")) return ValidationResult.Error($"--embedding-update must be lazy or dense; got '{EmbeddingUpdate}'.");
+            if (ProfileBatch < 2) return ValidationResult.Error("--profile-batch must be at least 2.");
             if (ProfileSteps < 1) return ValidationResult.Error("--profile-steps must be at least 1.");
             foreach (var m in Model.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
                 if (!ThroughputWorkload.Models.Contains(m)) return ValidationResult.Error($"--model: '{m}' is not one of {string.Join(", ", ThroughputWorkload.Models)}.");
@@ -54,7 +59,7 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         var data = ThroughputWorkload.Data(settings.Rows);
         foreach (var model in settings.Model.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             Console.WriteLine(settings.Profile
-                ? StepProfile.Run(model, data, settings.Threads, settings.ProfileSteps, embeddingUpdate: settings.Update).ToText()
+                ? StepProfile.Run(model, data, settings.Threads, settings.ProfileSteps, embeddingUpdate: settings.Update, batchSize: settings.ProfileBatch).ToText()
                 : ThroughputWorkload.Run(model, settings.Rows, settings.Threads, data: data, embeddingUpdate: settings.Update).ToJson());
         return 0;
     }

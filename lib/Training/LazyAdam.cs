@@ -44,6 +44,7 @@ public sealed class LazyAdam : IDisposable
     private bool[] packed = [];
     private int[] packedIndices = [];
     private Tensor[] packedGradients = [];
+    private Tensor?[]? denseBuffers;   // AdamUpdate.Dense: one table-sized work buffer per sparse parameter
     // Per parameter: the steps in which it had a gradient (t of its bias correction, as torch.optim.Adam counts).
     private readonly long[] steps;
     private Tensor? flatParameters, flatFirstMoments, flatSecondMoments;
@@ -122,7 +123,7 @@ public sealed class LazyAdam : IDisposable
             if (grad is null) continue;
             var t = ++steps[i];
             if (!grad.is_sparse) DenseUpdate(parameters[i], grad, firstMoments[i], secondMoments[i], t);
-            else if (SparseUpdate == AdamUpdate.Dense) DenseUpdate(parameters[i], grad.to_dense(), firstMoments[i], secondMoments[i], t);
+            else if (SparseUpdate == AdamUpdate.Dense) DenseUpdateOfSparseGradient(i, grad, t);
             else RowUpdate(parameters[i], grad, firstMoments[i], secondMoments[i], t);
         }
     }
@@ -177,6 +178,24 @@ public sealed class LazyAdam : IDisposable
         p.addcdiv_(m, denominator, value: -LearningRate / correction1);
     }
 
+    /// <summary>torch.optim.Adam on the densified sparse gradient, without allocating table-sized temporaries each step:
+    /// the dense gradient and then the denominator are built in one buffer kept per table.</summary>
+    private void DenseUpdateOfSparseGradient(int i, Tensor grad, long t)
+    {
+        var (p, m, v) = (parameters[i], firstMoments[i], secondMoments[i]);
+        var (correction1, correction2) = (1 - Math.Pow(Beta1, t), 1 - Math.Pow(Beta2, t));
+        denseBuffers ??= new Tensor?[parameters.Length];
+        var buffer = denseBuffers[i] ??= zeros_like(p).DetachFromDisposeScope();
+        var (rows, values) = Coalesce(grad);
+        if (WeightDecay == 0) buffer.zero_();
+        else buffer.copy_(p).mul_(WeightDecay);
+        buffer.index_add_(0, rows, values, 1);                                   // g = grad + weight_decay * p
+        m.mul_(Beta1).add_(buffer, alpha: 1 - Beta1);
+        v.mul_(Beta2).addcmul_(buffer, buffer, value: 1 - Beta2);
+        buffer.copy_(v).sqrt_().div_(Math.Sqrt(correction2)).add_(Epsilon);      // the denominator
+        p.addcdiv_(m, buffer, value: -LearningRate / correction1);
+    }
+
     /// <summary>The lazy update of the rows a sparse gradient touches.</summary>
     private void RowUpdate(Tensor p, Tensor grad, Tensor m, Tensor v, long t)
     {
@@ -207,6 +226,7 @@ public sealed class LazyAdam : IDisposable
     {
         foreach (var t in firstMoments) t.Dispose();
         foreach (var t in secondMoments) t.Dispose();
+        if (denseBuffers is not null) foreach (var t in denseBuffers) t?.Dispose();
         flatFirstMoments?.Dispose();
         flatSecondMoments?.Dispose();
         // flatParameters is the parameters' storage now: the views keep it alive; only this handle goes.

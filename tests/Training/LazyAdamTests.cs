@@ -82,14 +82,16 @@ public class LazyAdamTests
     }
 
     /// <summary>AdamUpdate.Dense on a sparse gradient is exactly torch.optim.Adam on the dense one, untouched rows included.</summary>
-    [Fact]
-    public void DenseModeEqualsTorchAdam()
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.01)]
+    public void DenseModeEqualsTorchAdam(double weightDecay)
     {
         using var scope = NewDisposeScope();
         var (table, weight) = Problem(sparse: true);
         var (refTable, refWeight) = Problem(sparse: false);
-        using var adam = new LazyAdam(Parameters(table, weight), 0.05, sparseUpdate: AdamUpdate.Dense);
-        using var reference = optim.Adam(Parameters(refTable, refWeight), 0.05);
+        using var adam = new LazyAdam(Parameters(table, weight), 0.05, weightDecay: weightDecay, sparseUpdate: AdamUpdate.Dense);
+        using var reference = optim.Adam(Parameters(refTable, refWeight), 0.05, weight_decay: weightDecay);
         long[][] batches = [[0, 1, 2, 3, 4, 5], [1, 4, 4], [2], [5, 0]];
         for (var step = 0; step < batches.Length; step++)
         {

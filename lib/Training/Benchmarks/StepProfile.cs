@@ -15,11 +15,11 @@ public sealed record ProfileLine(string Part, double ForwardMs, double BackwardM
 
 /// <summary>Where one training step's time goes: the phases of the trainer's step, then each component of the
 /// model timed alone on the same batch.</summary>
-public sealed record StepProfileResult(string Model, int Threads, int Steps, IReadOnlyList<ProfileLine> Phases, IReadOnlyList<ProfileLine> Components)
+public sealed record StepProfileResult(string Model, int Threads, int Steps, int BatchSize, IReadOnlyList<ProfileLine> Phases, IReadOnlyList<ProfileLine> Components)
 {
     public string ToText()
     {
-        var lines = new List<string> { $"profile {Model}, {Threads} thread(s), median of {Steps} steps (ms per step of 512 rows)" };
+        var lines = new List<string> { $"profile {Model}, {Threads} thread(s), median of {Steps} steps (ms per step of {BatchSize} rows)" };
         lines.Add("  step phases:");
         lines.AddRange(Phases.Select(p => $"    {p.Part,-36} {p.TotalMs,8:F2}"));
         lines.Add($"    {"sum",-36} {Phases.Sum(p => p.TotalMs),8:F2}");
@@ -37,12 +37,13 @@ public sealed record StepProfileResult(string Model, int Threads, int Steps, IRe
 /// backward, optimiser step (timed after warm-up steps, CPU work is synchronous so wall times are exact);
 /// for DPG / MI-DPG also each component alone (embedding lookup, each DWM layer, the MIR, the head),
 /// forward and backward, on inputs captured from a real step. Components overlap a little with autograd
-/// bookkeeping, so their sum is close to, not equal to, forward + backward.
+/// bookkeeping, so their sum is close to, not equal to, forward + backward. A small batch size shows the fixed
+/// cost per step (kernel launches, autograd bookkeeping, interop), independent of the rows.
 /// </summary>
 public static class StepProfile
 {
     public static StepProfileResult Run(string model, EncodedDataset data, int threads, int steps = 60, int warmup = 10,
-        AdamUpdate embeddingUpdate = AdamUpdate.Lazy)
+        AdamUpdate embeddingUpdate = AdamUpdate.Lazy, int batchSize = 512)
     {
         set_num_threads(threads);
         Platform.NativeAllocator.KeepFreedMemoryForReuse();
@@ -50,7 +51,7 @@ public static class StepProfile
         using var net = ModelRegistry.Create(ThroughputWorkload.Config(model), ModelData.Features(data));
         net.train();
         using var optimizer = new LazyAdam(net.parameters(), 1e-3, sparseUpdate: embeddingUpdate);
-        var iterator = new BatchIterator(data, new BatchOptions { BatchSize = 512, Shuffle = true, Seed = 0 });
+        var iterator = new BatchIterator(data, new BatchOptions { BatchSize = batchSize, Shuffle = true, Seed = 0 });
         List<double> batchMs = [], forwardMs = [], backwardMs = [], optimiserMs = [];
         int timed = 0;
         var clock = new Stopwatch();
@@ -79,7 +80,7 @@ public static class StepProfile
             new("backward", Median(backwardMs), 0), new("optimiser step", Median(optimiserMs), 0),
         };
         var components = net is DpgModel dpg ? Components(dpg, iterator, steps) : [];
-        return new StepProfileResult(model, threads, timed, phases, components);
+        return new StepProfileResult(model, threads, timed, batchSize, phases, components);
     }
 
     /// <summary>Each DPG component alone: forward, then backward of sum(output * random upstream gradient).</summary>
