@@ -6,7 +6,6 @@ set -euo pipefail
 models=${1:-dnn,dpg-r,midpg-r}; rounds=${2:-2}; threads=${3:-2}; rows=${4:-200000}
 root=$(cd "$(dirname "$0")/.." && pwd)
 peer=${PEER:-$root/../shared/bench/midpg_ref.py}
-[ -f "$peer" ] || peer=/work/shared/bench/midpg_ref.py
 ours="$root/bin/Release/net10.0/MiDpg.Research"
 [ -x "$ours" ] || (cd "$root" && dotnet build -c Release -v q >/dev/null)
 out=$(mktemp)
