@@ -17,3 +17,7 @@ MiDpg.Research.Training.LiveTrainingView LiveTraining()
     var handle = Microsoft.DotNet.Interactive.Kernel.display(Microsoft.DotNet.Interactive.Kernel.HTML("<code>starting…</code>"));
     return new MiDpg.Research.Training.LiveTrainingView(html => handle.Update(Microsoft.DotNet.Interactive.Kernel.HTML(html)));
 }
+
+// Shows an HTML fragment (a notebook's computed summary) as text/html.
+void ShowHtml(string html) =>
+    Microsoft.DotNet.Interactive.KernelInvocationContextExtensions.DisplayAs(Microsoft.DotNet.Interactive.KernelInvocationContext.Current, html, "text/html");
