@@ -20,8 +20,14 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         public int Rows { get; init; } = 200_000;
 
         [CommandOption("--threads <N>")]
-        [Description("torch intra-op threads (default 2).")]
+        [Description("Threads for training (default 2); how they are used: --parallel.")]
         public int Threads { get; init; } = 2;
+
+        [CommandOption("--parallel <MODE>")]
+        [Description("shards (default): each batch is cut into --threads shards trained concurrently, one intra-op thread each (DataParallelStep, the same gradient); intra-op: one pass per batch, --threads torch intra-op threads.")]
+        public string Parallel { get; init; } = "shards";
+
+        public int Shards => Parallel == "shards" ? Threads : 1;
 
         [CommandOption("--embedding-update <MODE>")]
         [Description("How Adam updates the embedding tables: lazy (default; rows the batch used, see LazyAdam) or dense (torch.optim.Adam, every row).")]
@@ -45,6 +51,7 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         {
             if (Rows < 1000) return ValidationResult.Error("--rows must be at least 1000.");
             if (Threads < 1) return ValidationResult.Error("--threads must be at least 1.");
+            if (Parallel is not ("shards" or "intra-op")) return ValidationResult.Error($"--parallel must be shards or intra-op; got '{Parallel}'.");
             if (EmbeddingUpdate is not ("lazy" or "dense")) return ValidationResult.Error($"--embedding-update must be lazy or dense; got '{EmbeddingUpdate}'.");
             if (ProfileBatch < 2) return ValidationResult.Error("--profile-batch must be at least 2.");
             if (ProfileSteps < 1) return ValidationResult.Error("--profile-steps must be at least 1.");
@@ -60,7 +67,7 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         foreach (var model in settings.Model.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             Console.WriteLine(settings.Profile
                 ? StepProfile.Run(model, data, settings.Threads, settings.ProfileSteps, embeddingUpdate: settings.Update, batchSize: settings.ProfileBatch).ToText()
-                : ThroughputWorkload.Run(model, settings.Rows, settings.Threads, data: data, embeddingUpdate: settings.Update).ToJson());
+                : ThroughputWorkload.Run(model, settings.Rows, settings.Threads, data: data, embeddingUpdate: settings.Update, shards: settings.Shards).ToJson());
         return 0;
     }
 }

@@ -123,12 +123,31 @@ public sealed class DpgModel : ScenarioModel
     {
         var run = Run(input);
         if (mir is null) return Compose(run.Logits, labels, null, 0, null);
-        // With MirGradientToBackbone off, the MIR scores the same cores regenerated from [e_aw, detach(h_l)] (equal
-        // values, gradient stopped at h_l: L_mi reaches only the generators, the discriminators and e_aw).
-        var cores = config.MirGradientToBackbone
-            ? run.Cores
-            : run.LayerInputs.Select((h, l) => dwm[l].Generate(h.detach(), run.Embeddings.Aware)).ToArray();
-        var mi = mir.call(run.Embeddings.Aware, cores);
+        var mi = mir.call(run.Embeddings.Aware, CoresForMir(run));
         return Compose(run.Logits, labels, mi.Loss, config.Lambda, "mi");
     }
+
+    /// <summary>MI-DPG: the in-batch permutation pi of the MIR's negative pairs (drawn as <see cref="Loss"/> draws it).</summary>
+    public override Tensor? DrawBatchRandomness(ModelInput input) =>
+        mir is null ? null : MutualInformationRegularizer.SamplePermutation(input.BatchSize, input.Categorical.device);
+
+    /// <summary>MI-DPG's share of rows [start, start + length): their BCE and MIR terms, the negative pair of row i
+    /// taking e_aw of batch row pi(i) wherever it lies (looked up again from the table), times length / B.</summary>
+    public override ModelOutput ShardLoss(ModelInput batch, Tensor labels, long start, long length, Tensor? batchRandomness)
+    {
+        if (mir is null) return base.ShardLoss(batch, labels, start, length, batchRandomness);
+        if (batchRandomness is null)
+            throw new ArgumentNullException(nameof(batchRandomness), "MI-DPG's shard loss needs the batch permutation from DrawBatchRandomness.");
+        var run = Run(batch.Slice(start, length));
+        var negativeRows = batchRandomness.narrow(0, start, length);
+        var negativeAw = embedding.LookupAware(batch.Categorical.index_select(0, negativeRows));
+        var mi = mir.ComputeWithNegatives(run.Embeddings.Aware, negativeAw, CoresForMir(run), negativeRows);
+        return Compose(run.Logits, labels.narrow(0, start, length), mi.Loss, config.Lambda, "mi").Scaled(length / (double)batch.BatchSize);
+    }
+
+    // With MirGradientToBackbone off, the MIR scores the same cores regenerated from [e_aw, detach(h_l)] (equal
+    // values, gradient stopped at h_l: L_mi reaches only the generators, the discriminators and e_aw).
+    private IReadOnlyList<Tensor> CoresForMir(DpgForward run) => config.MirGradientToBackbone
+        ? run.Cores
+        : run.LayerInputs.Select((h, l) => dwm[l].Generate(h.detach(), run.Embeddings.Aware)).ToArray();
 }

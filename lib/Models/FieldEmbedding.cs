@@ -112,12 +112,31 @@ public sealed class FieldEmbedding : Module<Tensor, FieldEmbeddings>
         return new FieldEmbeddings(all, aware, agnostic);
     }
 
+    /// <summary>e_aw alone, [B, F_aw * emb_dim] (the same values as <c>forward(categorical).Aware</c>; only the
+    /// scenario-aware fields are looked up, so only their rows get gradient).</summary>
+    public Tensor LookupAware(Tensor categorical)
+    {
+        var batch = categorical.shape[0];
+        var c = Constants(categorical.device);
+        if (c.Aware is null) return zeros([batch, 0], dtype: table.weight!.dtype, device: categorical.device);
+        return table.call(RowIndices(categorical).index_select(1, c.Aware)).view(batch, awareIndices.Length * EmbeddingDim);
+    }
+
     private Tensor Gather(Tensor all, Tensor? index, int count, long batch) =>
         index is null
             ? zeros([batch, 0], dtype: all.dtype, device: all.device)
             : all.index_select(1, index).view(batch, count * EmbeddingDim);
 
     private LookupConstants Constants(Device device)
+    {
+        if (constants is { } c && c.Device.type == device.type && c.Device.index == device.index) return c;
+        lock (constantsLock) return CreateConstants(device);
+    }
+
+    // Shards of a data-parallel step may run the first lookup concurrently: one of them builds the constants.
+    private readonly object constantsLock = new();
+
+    private LookupConstants CreateConstants(Device device)
     {
         if (constants is { } c && c.Device.type == device.type && c.Device.index == device.index) return c;
         constants?.Dispose();

@@ -84,6 +84,23 @@ public sealed class MutualInformationRegularizer : Module<Tensor, IReadOnlyList<
         return (logits.narrow(0, 0, batch), logits.narrow(0, batch, batch));
     }
 
+    /// <summary>Like <see cref="ScorePairs"/>, but the negative pairs' e_aw rows are given (<paramref name="negativeAw"/>
+    /// = e_aw of rows pi(i) of the batch): for a shard of a batch whose permutation reaches rows outside the shard.</summary>
+    public (Tensor Positive, Tensor Negative) ScorePairsWithNegatives(int layer, Tensor eAw, Tensor negativeAw, Tensor core)
+    {
+        var batch = core.shape[0];
+        var s = core.reshape(batch, -1);
+        if (project) s = projections[layer].call(s);
+        var discriminator = discriminators[layer];
+        var first = discriminator.HiddenLayers[0];
+        var weight = first.weight!;
+        var fromS = functional.linear(s, weight.narrow(1, awareDim, weight.shape[1] - awareDim), first.bias);   // [B, H]
+        var fromE = functional.linear(cat([eAw, negativeAw], 0), weight.narrow(1, 0, awareDim));               // [2B, H]
+        var hidden = fromE + fromS.repeat(2, 1);
+        var logits = discriminator.ForwardFromFirstHidden(hidden).squeeze(1);
+        return (logits.narrow(0, 0, batch), logits.narrow(0, batch, batch));
+    }
+
     /// <summary>L_mi for one layer from the discriminator logits of positive and negative pairs.</summary>
     public static Tensor LayerLoss(Tensor positiveLogits, Tensor negativeLogits) =>
         (functional.softplus(-positiveLogits) + functional.softplus(negativeLogits)).mean();
@@ -105,5 +122,20 @@ public sealed class MutualInformationRegularizer : Module<Tensor, IReadOnlyList<
         }
         var loss = stack(losses).mean();
         return new MirResult(loss, losses, permutation);
+    }
+
+    /// <summary>L_mi (averaged over layers) of rows whose negative pairs take e_aw from <paramref name="negativeAw"/>
+    /// (rows <paramref name="negativeRows"/> of the batch); a shard of a batch gets its rows' terms of <see cref="Compute"/>.</summary>
+    public MirResult ComputeWithNegatives(Tensor eAw, Tensor negativeAw, IReadOnlyList<Tensor> cores, Tensor negativeRows)
+    {
+        if (cores.Count != discriminators.Count)
+            throw new ArgumentException($"MIR was built for {discriminators.Count} modulated layers; got {cores.Count} cores");
+        var losses = new List<Tensor>(cores.Count);
+        for (var l = 0; l < cores.Count; l++)
+        {
+            var (positive, negative) = ScorePairsWithNegatives(l, eAw, negativeAw, cores[l]);
+            losses.Add(LayerLoss(positive, negative));
+        }
+        return new MirResult(stack(losses).mean(), losses, negativeRows);
     }
 }

@@ -26,7 +26,13 @@ public sealed record ModelInput(Tensor Categorical, Tensor? Numeric, Tensor Scen
 /// BCE + the model's weighted auxiliary loss. <see cref="Terms"/> holds scalar values for logging
 /// (always "bce" and "total"; plus model-specific ones such as "mi").
 /// </summary>
-public sealed record ModelOutput(Tensor Logits, Tensor Total, Tensor Bce, Tensor? AuxiliaryLoss, IReadOnlyDictionary<string, float> Terms);
+public sealed record ModelOutput(Tensor Logits, Tensor Total, Tensor Bce, Tensor? AuxiliaryLoss, IReadOnlyDictionary<string, float> Terms)
+{
+    /// <summary>The same output with the losses and logged terms multiplied by <paramref name="weight"/> (a shard's share
+    /// of its batch: the weighted shard outputs of a batch add up to the batch's).</summary>
+    public ModelOutput Scaled(double weight) => weight == 1.0 ? this : new(Logits, Total * weight, Bce * weight, AuxiliaryLoss is null ? null : AuxiliaryLoss * weight,
+        Terms.ToDictionary(kv => kv.Key, kv => (float)(kv.Value * weight)));
+}
 
 /// <summary>What the trainer codes against for every model (baselines included).</summary>
 public interface IScenarioModel
@@ -74,6 +80,29 @@ public abstract class ScenarioModel : nn.Module<ModelInput, Tensor>, IScenarioMo
     }
 
     public virtual ModelOutput Loss(ModelInput input, Tensor labels) => Compose(forward(input), labels, null, 0.0, null);
+
+    // Data-parallel steps (Trainer with TrainerConfig.Shards > 1): a mini-batch of B rows is cut into shards of
+    // consecutive rows that run forward and backward concurrently; their gradients are summed. The loss of every model
+    // here is a mean over rows plus terms that do not depend on the rows (OptMSM's orthogonality penalty), so
+    //   Loss(batch) = sum_k (n_k / B) Loss(shard k)
+    // and the summed shard gradients are the batch gradient. Models whose loss couples rows override ShardLoss (MI-DPG:
+    // a negative pair takes e_aw from any row of the batch) or name why they cannot be sharded (STAR: batch statistics).
+
+    /// <summary>Why this model's loss cannot be computed shard by shard (null when it can).</summary>
+    public virtual string? ShardingObstacle => null;
+
+    /// <summary>The randomness the batch's loss draws, drawn once on the calling thread before the shards run, so every
+    /// shard sees the same draw and a seeded run stays reproducible (MI-DPG: the in-batch permutation). Null if none.</summary>
+    public virtual Tensor? DrawBatchRandomness(ModelInput input) => null;
+
+    /// <summary>Rows [start, start + length) of the batch's share of <see cref="Loss"/>: (length / B) Loss(rows), so the
+    /// shards' outputs and gradients add up to those of the whole batch. <paramref name="batchRandomness"/> comes
+    /// from <see cref="DrawBatchRandomness"/>.</summary>
+    public virtual ModelOutput ShardLoss(ModelInput batch, Tensor labels, long start, long length, Tensor? batchRandomness)
+    {
+        if (ShardingObstacle is { } why) throw new InvalidOperationException($"{Kind} cannot be trained in shards: {why}");
+        return Loss(batch.Slice(start, length), labels.narrow(0, start, length)).Scaled(length / (double)batch.BatchSize);
+    }
 
     /// <summary>Builds a <see cref="ModelOutput"/>: total = BCE + weight * auxiliary.</summary>
     protected static ModelOutput Compose(Tensor logits, Tensor labels, Tensor? auxiliary, double weight, string? auxiliaryName)

@@ -94,7 +94,10 @@ public sealed class LazyAdam : IDisposable
     }
 
     /// <summary>One Adam step over every parameter that has a gradient.</summary>
-    public void step()
+    /// <param name="concurrently">If given (<see cref="DataParallelStep.RunConcurrently"/>), the dense parameters are
+    /// updated on the calling thread while the embedding tables' sparse updates run on another (they touch disjoint
+    /// tensors); the result is the same.</param>
+    public void step(Action<Action, Action>? concurrently = null)
     {
         StepCount++;
         using var _ = no_grad();
@@ -106,26 +109,41 @@ public sealed class LazyAdam : IDisposable
         var together = flatParameters is not null;
         foreach (var i in packedIndices)
             together &= parameters[i].grad is { is_sparse: false } && steps[i] == steps[packedIndices[0]];
-        if (together)
+        var gradients = parameters.Select(p => p.grad).ToArray();
+        void Dense()
         {
-            for (var k = 0; k < packedIndices.Length; k++)
+            if (together)
             {
-                var i = packedIndices[k];
-                steps[i]++;
-                packedGradients[k] = parameters[i].grad!.reshape(-1);
+                for (var k = 0; k < packedIndices.Length; k++)
+                {
+                    var i = packedIndices[k];
+                    steps[i]++;
+                    packedGradients[k] = gradients[i]!.reshape(-1);
+                }
+                DenseUpdate(flatParameters!, cat(packedGradients, 0), flatFirstMoments!, flatSecondMoments!, steps[packedIndices[0]]);
             }
-            DenseUpdate(flatParameters!, cat(packedGradients, 0), flatFirstMoments!, flatSecondMoments!, steps[packedIndices[0]]);
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                if (together && packed[i] || gradients[i] is not { is_sparse: false } grad) continue;
+                DenseUpdate(parameters[i], grad, firstMoments[i], secondMoments[i], ++steps[i]);
+            }
         }
-        for (var i = 0; i < parameters.Length; i++)
+        void Sparse()
         {
-            if (together && packed[i]) continue;
-            var grad = parameters[i].grad;
-            if (grad is null) continue;
-            var t = ++steps[i];
-            if (!grad.is_sparse) DenseUpdate(parameters[i], grad, firstMoments[i], secondMoments[i], t);
-            else if (SparseUpdate == AdamUpdate.Dense) DenseUpdateOfSparseGradient(i, grad, t);
-            else RowUpdate(parameters[i], grad, firstMoments[i], secondMoments[i], t);
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                if (gradients[i] is not { is_sparse: true } grad) continue;
+                var t = ++steps[i];
+                if (SparseUpdate == AdamUpdate.Dense) DenseUpdateOfSparseGradient(i, grad, t);
+                else RowUpdate(parameters[i], grad, firstMoments[i], secondMoments[i], t);
+            }
         }
+        if (concurrently is null || !gradients.Any(g => g is { is_sparse: true }))
+        {
+            Dense();
+            Sparse();
+        }
+        else concurrently(Dense, Sparse);
     }
 
     /// <summary>

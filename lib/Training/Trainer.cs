@@ -20,6 +20,9 @@ public sealed record TrainingResult(string Model, TrainingHistory History, int B
 /// unless <see cref="TrainerConfig.EmbeddingUpdate"/> asks for dense Adam. Each step runs in its own
 /// dispose scope, so no tensor outlives its batch; the C allocator is told to keep freed blocks for reuse
 /// (<see cref="NativeAllocator"/>), so the step's large intermediates do not cost page faults every step.
+/// With <see cref="TrainerConfig.Shards"/> &gt; 1 each step runs data-parallel (<see cref="DataParallelStep"/>): the
+/// batch's row shards go forward and backward on their own threads and the optimiser's dense and sparse updates run
+/// side by side.
 /// </summary>
 public sealed class Trainer(TrainerConfig config)
 {
@@ -31,7 +34,11 @@ public sealed class Trainer(TrainerConfig config)
         ArgumentNullException.ThrowIfNull(model);
         if (train.Rows == 0) throw new ArgumentException("The training split is empty.", nameof(train));
         if (valid.Rows == 0) throw new ArgumentException("The validation split is empty: early stopping needs one.", nameof(valid));
-        if (Config.Threads is { } threads) set_num_threads(threads);
+        if (Config.Shards > 1 && model.ShardingObstacle is { } obstacle)
+            throw new ArgumentException($"TrainerConfig.Shards = {Config.Shards}, but {model.Kind} cannot be trained in shards: {obstacle}. Use Shards = 1.", nameof(model));
+        var totalThreads = Config.Threads ?? get_num_threads();
+        var stepThreads = Config.Shards > 1 ? Math.Max(1, totalThreads / Config.Shards) : totalThreads;
+        if (Config.Threads is not null || Config.Shards > 1) set_num_threads(stepThreads);
         NativeAllocator.KeepFreedMemoryForReuse();
         var device = Config.Device ?? model.Device;
         model.to(device);
@@ -39,6 +46,8 @@ public sealed class Trainer(TrainerConfig config)
 
         var iterator = new BatchIterator(train, new BatchOptions { BatchSize = Config.BatchSize, Shuffle = true, Seed = Config.Seed, Device = device });
         using var optimizer = new LazyAdam(model.parameters(), Config.LearningRate, weightDecay: Config.WeightDecay, sparseUpdate: Config.EmbeddingUpdate);
+        using var parallel = Config.Shards > 1 ? new DataParallelStep(Config.Shards, stepThreads) : null;
+        var trainable = model.parameters().Where(p => p.requires_grad).ToArray();
         var history = new TrainingHistory();
         var total = Stopwatch.StartNew();
         reporter?.OnStart(model.Kind, Config.MaxEpochs, iterator.BatchesPerEpoch);
@@ -63,30 +72,39 @@ public sealed class Trainer(TrainerConfig config)
                     using (batch)
                     {
                         optimizer.zero_grad();
-                        var output = model.Loss(ModelData.Input(batch), batch.Label);
+                        ModelOutput? output = null;
+                        IReadOnlyDictionary<string, float> terms;
+                        if (parallel is null)
+                        {
+                            output = model.Loss(ModelData.Input(batch), batch.Label);
+                            terms = output.Terms;
+                        }
+                        else terms = parallel.Run(model, ModelData.Input(batch), batch.Label, trainable);   // gradients already in .grad
                         globalStep++;
                         steps++;
                         seen += batch.Size;
-                        foreach (var (term, value) in output.Terms)
+                        foreach (var (term, value) in terms)
                         {
                             if (!float.IsFinite(value))
                                 throw new TrainingDivergedException(
                                     $"{model.Kind}: loss term '{term}' became {value} at epoch {epoch}, step {steps} (global step {globalStep}); " +
-                                    $"terms: {string.Join(", ", output.Terms.Select(t => $"{t.Key} = {t.Value}"))}. " +
+                                    $"terms: {string.Join(", ", terms.Select(t => $"{t.Key} = {t.Value}"))}. " +
                                     "Lower the learning rate or check the input data.",
-                                    epoch, globalStep, output.Terms);
+                                    epoch, globalStep, terms);
                             sums[term] = sums.GetValueOrDefault(term) + value;
                         }
-                        output.Total.backward();
-                        optimizer.step();
+                        output?.Total.backward();
+                        optimizer.step(parallel is null ? null : parallel.RunConcurrently);
                         TrainingHooks.AfterStep(model, globalStep);
                         if (reporter is not null && (steps % Config.ReportEverySteps == 0 || steps == iterator.BatchesPerEpoch))
-                            reporter.OnStep(new StepProgress(epoch, steps, iterator.BatchesPerEpoch, output.Terms));
+                            reporter.OnStep(new StepProgress(epoch, steps, iterator.BatchesPerEpoch, terms));
                     }
                 }
                 clock.Stop();
 
+                if (stepThreads != totalThreads) set_num_threads(totalThreads);     // evaluation: one pass, every thread
                 var evaluation = Evaluation.Evaluate(model, valid, Config.EvaluationBatchSize, device);
+                if (stepThreads != totalThreads) set_num_threads(stepThreads);
                 var means = sums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(1, steps));
                 var record = new EpochRecord(epoch, means.GetValueOrDefault("total"), means, evaluation.Auc, evaluation.LogLoss,
                     clock.Elapsed.TotalSeconds, seen / Math.Max(1e-9, clock.Elapsed.TotalSeconds));

@@ -25,8 +25,14 @@ public sealed record TrainerConfig
     public int EvaluationBatchSize { get; init; } = 8192;
     /// <summary>Where the model and batches live; null = the model's device.</summary>
     public Device? Device { get; init; }
-    /// <summary>torch intra-op threads; null leaves TorchSharp's setting alone.</summary>
+    /// <summary>Threads for training: torch intra-op threads, or with <see cref="Shards"/> &gt; 1 all threads together
+    /// (each shard thread gets Threads / Shards, at least 1); null leaves TorchSharp's setting alone.</summary>
     public int? Threads { get; init; }
+    /// <summary>Data-parallel shards per step (<see cref="DataParallelStep"/>): each mini-batch is cut into this many
+    /// shards of rows whose forward and backward run concurrently on their own threads and whose gradients are summed
+    /// (the batch gradient, up to summation order). 1 (default) = one pass over the batch. Models whose loss couples
+    /// the rows of a batch (STAR's partitioned normalisation, dropout) refuse Shards &gt; 1.</summary>
+    public int Shards { get; init; } = 1;
     /// <summary>Adam's L2 weight decay (paper: none).</summary>
     public double WeightDecay { get; init; }
     /// <summary>Report training progress every this many steps.</summary>
@@ -49,6 +55,7 @@ public sealed record TrainerConfig
         Require(MinDelta >= 0, nameof(MinDelta), ">= 0", MinDelta);
         Require(EvaluationBatchSize >= 1, nameof(EvaluationBatchSize), ">= 1", EvaluationBatchSize);
         Require(Threads is null or >= 1, nameof(Threads), "null or >= 1", Threads!);
+        Require(Shards >= 1 && Shards <= BatchSize, nameof(Shards), $">= 1 and <= BatchSize ({BatchSize})", Shards);
         Require(WeightDecay >= 0, nameof(WeightDecay), ">= 0", WeightDecay);
         Require(ReportEverySteps >= 1, nameof(ReportEverySteps), ">= 1", ReportEverySteps);
         Require(Enum.IsDefined(EmbeddingUpdate), nameof(EmbeddingUpdate), $"one of {string.Join(", ", Enum.GetNames<AdamUpdate>())}", EmbeddingUpdate);

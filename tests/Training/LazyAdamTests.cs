@@ -52,6 +52,31 @@ public class LazyAdamTests
         Assert.True(lazyDense.allclose(refDense, rtol: 1e-5, atol: 1e-6), $"dense weight differs by {(lazyDense - refDense).abs().max().item<float>()}");
     }
 
+    /// <summary>Updating the dense and the sparse parameters side by side on two threads (data-parallel training) gives
+    /// exactly the sequential step.</summary>
+    [Fact]
+    public void ConcurrentDenseAndSparseUpdatesEqualTheSequentialStep()
+    {
+        using var scope = NewDisposeScope();
+        var (seqTable, seqDense) = Problem(sparse: true);
+        var (parTable, parDense) = Problem(sparse: true);
+        using var sequential = new LazyAdam(Parameters(seqTable, seqDense), 0.05);
+        using var concurrent = new LazyAdam(Parameters(parTable, parDense), 0.05);
+        using var threads = new DataParallelStep(2);
+        for (var step = 0; step < 4; step++)
+        {
+            long[] rows = step % 2 == 0 ? [0, 1, 1, 4] : [2, 3, 5];
+            sequential.zero_grad();
+            concurrent.zero_grad();
+            Backward(seqTable, seqDense, rows, step);
+            Backward(parTable, parDense, rows, step);
+            sequential.step();
+            concurrent.step(threads.RunConcurrently);
+        }
+        Assert.True(parTable.weight!.eq(seqTable.weight!).all().item<bool>());
+        Assert.True(parDense.eq(seqDense).all().item<bool>());
+    }
+
     /// <summary>Rows a step does not use keep their values and their moments (no decay), unlike dense Adam.</summary>
     [Fact]
     public void UntouchedRowsAndTheirMomentsStayUnchanged()

@@ -37,6 +37,10 @@ public sealed class DnnModel : ScenarioModel, IComponentCounted
     public override FeatureSpec Features => features;
     public override ModelConfig Config => config;
 
+    /// <inheritdoc/>
+    public override string? ShardingObstacle => config.Dropout > 0
+        ? "dropout draws its masks from torch's global generator inside the shard threads, so a seeded run would not be reproducible" : null;
+
     public DnnModel(FeatureSpec features, DnnConfig config, Device? device = null) : base(nameof(DnnModel))
     {
         config.Validate(features);

@@ -181,6 +181,10 @@ public sealed class StarModel : ScenarioModel, IComponentCounted
     public override FeatureSpec Features => features;
     public override ModelConfig Config => config;
 
+    /// <inheritdoc/>
+    public override string? ShardingObstacle => config.PnPlacement == PnPlacement.None ? null
+        : "partitioned normalisation uses the statistics of each scenario's rows in the whole batch (and updates running statistics from them)";
+
     /// <summary>The PN modules (first: the input's; then the hidden layers' for InputAndHidden).</summary>
     public IReadOnlyList<PartitionedNorm> Norms => norms.ToArray();
 

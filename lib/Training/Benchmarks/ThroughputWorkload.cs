@@ -9,12 +9,13 @@ namespace MiDpg.Research.Training.Benchmarks;
 
 /// <summary>One line of the throughput benchmark, with the fields of the PyTorch peer (shared/bench/midpg_ref.py) plus peak memory.</summary>
 public sealed record ThroughputResult(string Model, int Threads, int Rows, double SamplesPerS, double TrainS, double Auc, double LogLoss,
-    long Params, double PeakRssMb)
+    long Params, double PeakRssMb, int Shards = 1)
 {
     public string ToJson() => JsonSerializer.Serialize(new
     {
         model = Model, threads = Threads, rows = Rows, samples_per_s = Math.Round(SamplesPerS, 1), train_s = Math.Round(TrainS, 2),
         auc = Math.Round(Auc, 4), logloss = Math.Round(LogLoss, 4), @params = Params, peak_rss_mb = Math.Round(PeakRssMb, 1),
+        shards = Shards,
     });
 }
 
@@ -83,7 +84,7 @@ public static class ThroughputWorkload
 
     /// <summary>Trains one model for one epoch on 90% of the rows and evaluates on the rest.</summary>
     public static ThroughputResult Run(string model, int rows = 200_000, int threads = 2, Device? device = null, EncodedDataset? data = null,
-        AdamUpdate embeddingUpdate = AdamUpdate.Lazy)
+        AdamUpdate embeddingUpdate = AdamUpdate.Lazy, int shards = 1)
     {
         set_num_threads(threads);
         data ??= Data(rows);
@@ -92,13 +93,13 @@ public static class ThroughputWorkload
         var testSet = data.Select(Enumerable.Range(train, data.Rows - train).ToArray());
         manual_seed(0);
         using var net = ModelRegistry.Create(Config(model), ModelData.Features(data), device);
-        var result = new Trainer(new TrainerConfig { MaxEpochs = 1, Patience = 1, BatchSize = 512, LearningRate = 1e-3, Seed = 0, Threads = threads, EmbeddingUpdate = embeddingUpdate })
+        var result = new Trainer(new TrainerConfig { MaxEpochs = 1, Patience = 1, BatchSize = 512, LearningRate = 1e-3, Seed = 0, Threads = threads, EmbeddingUpdate = embeddingUpdate, Shards = shards })
             .Fit(net, trainSet, testSet);
         var epoch = result.History.Epochs[0];
         var test = Evaluation.Evaluate(net, testSet);
         long parameters = net.parameters().Sum(p => p.numel());
         return new ThroughputResult(model, threads, data.Rows, train / epoch.Seconds, epoch.Seconds, test.Auc, test.LogLoss, parameters,
-            Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0);
+            Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, shards);
     }
 
     static double[] ZipfCdf(int n, double exponent)

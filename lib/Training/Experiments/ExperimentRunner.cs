@@ -50,7 +50,9 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
         manual_seed(seed);
         var features = ModelData.Features(data.Train);
         using var model = factory(name, features, spec.Settings, spec.Device);
-        var trainer = new Trainer(spec.Trainer with { Seed = seed, Device = spec.Device ?? spec.Trainer.Device });
+        // Data-parallel shards (TrainerConfig.Shards) for every model whose loss allows them; the others (STAR) train unsharded.
+        var shards = model.ShardingObstacle is null ? spec.Trainer.Shards : 1;
+        var trainer = new Trainer(spec.Trainer with { Seed = seed, Device = spec.Device ?? spec.Trainer.Device, Shards = shards });
         var result = trainer.Fit(model, data.Train, data.Valid, Reporter?.Invoke(data.Name, name, trial));
         var test = Evaluation.Evaluate(model, data.Test, spec.Trainer.EvaluationBatchSize);
 
@@ -74,7 +76,7 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
         configuration = new
         {
             experiment = spec.Name, model = name, kind = model.Kind, dataset = data.Name, data = data.Description,
-            trial, seed, trainer = spec.Trainer with { Seed = seed, Device = null }, modelConfig = (object)model.Config,
+            trial, seed, trainer = spec.Trainer with { Seed = seed, Device = null, Shards = shards }, modelConfig = (object)model.Config,
             stop = result.StopReason,
         };
         return rows;
