@@ -104,6 +104,8 @@ public class ExperimentTests
     {
         Assert.Equal("synthetic-20k", DatasetSource.Parse("synthetic", quick: true).Name);
         Assert.Equal("synthetic-5k", DatasetSource.Parse("synthetic,rows=5000").Name);
+        // Every option that changes the data shows in the name, so the results store never mixes two datasets.
+        Assert.Equal("synthetic-100k-s20-g10-sn0.5", DatasetSource.Parse("synthetic,scenarios=20,groups=10,scenario-noise=0.5").Name);
         Assert.Contains("Unknown dataset 'nope'", Assert.Throws<ArgumentException>(() => DatasetSource.Parse("nope")).Message);
         Assert.Contains("Unknown option(s) colour", Assert.Throws<ArgumentException>(() => DatasetSource.Parse("synthetic,colour=red")).Message);
     }

@@ -61,6 +61,7 @@ public sealed record DatasetSource(string Name, Func<ExperimentData> Load)
                 ItemEffectScale = Double("item-effect", new SyntheticConfig().ItemEffectScale),
                 NumericEffectScale = Double("numeric-effect", new SyntheticConfig().NumericEffectScale),
                 SegmentEffectScale = Double("segment-effect", new SyntheticConfig().SegmentEffectScale),
+                ScenarioNoise = Double("scenario-noise", new SyntheticConfig().ScenarioNoise),
                 Seed = Int("seed", 0),
             }),
             "douban" => new DatasetSource("douban", () => FromLoaded("douban", RealSamples.Douban(SplitRule.Random(0.8, 0.1, seed: 0, stratifyByScenario: true)))),
@@ -77,12 +78,16 @@ public sealed record DatasetSource(string Name, Func<ExperimentData> Load)
     public static DatasetSource Synthetic(SyntheticConfig config)
     {
         var defaults = new SyntheticConfig();
-        var name = $"synthetic-{config.Rows / 1000}k" + (config.Users != defaults.Users || config.Items != defaults.Items ? $"-u{config.Users}-i{config.Items}" : "")
+        var name = $"synthetic-{config.Rows / 1000}k"
+                   + (config.Scenarios != defaults.Scenarios ? $"-s{config.Scenarios}" : "")
+                   + (config.Groups != defaults.Groups ? $"-g{config.Groups}" : "")
+                   + (config.Users != defaults.Users || config.Items != defaults.Items ? $"-u{config.Users}-i{config.Items}" : "")
                    + (config.InteractionScale != defaults.InteractionScale ? $"-x{config.InteractionScale:0.##}" : "")
                    + (config.SharedFraction != defaults.SharedFraction ? $"-sh{config.SharedFraction:0.##}" : "")
                    + (config.ItemEffectScale != defaults.ItemEffectScale ? $"-ie{config.ItemEffectScale:0.##}" : "")
                    + (config.NumericEffectScale != defaults.NumericEffectScale ? $"-ne{config.NumericEffectScale:0.##}" : "")
                    + (config.SegmentEffectScale != defaults.SegmentEffectScale ? $"-se{config.SegmentEffectScale:0.##}" : "")
+                   + (config.ScenarioNoise != defaults.ScenarioNoise ? $"-sn{config.ScenarioNoise:0.##}" : "")
                    + (config.Seed != defaults.Seed ? $"-seed{config.Seed}" : "");
         return new DatasetSource(name, () =>
         {
