@@ -35,6 +35,15 @@ public enum DivisorRounding
     LargestDivisor,
 }
 
+/// <summary>How eq. 8's BCE is reduced over the mini-batch (see <see cref="DpgConfig.BceReduction"/>).</summary>
+public enum BceReduction
+{
+    /// <summary>Batch mean, as L_mi: L = mean BCE + lambda L_mi.</summary>
+    Mean,
+    /// <summary>Batch sum, as eq. 8 writes it: L_mi weighs 1/B as much.</summary>
+    Sum,
+}
+
 /// <summary>Geometry of one modulated layer: W in R^{d_m x d_n}, core in R^{d_r x d_c}, rank d_k.</summary>
 public sealed record LayerGeometry(int Layer, int Dm, int Dn, int Dr, int Dc, int Dk);
 
@@ -110,6 +119,13 @@ public sealed record DpgConfig : ModelConfig
     /// <summary>lambda in L = BCE + lambda * L_mi (paper 3.3: 1).</summary>
     public double Lambda { get; init; } = 1.0;
 
+    /// <summary>How the BCE of eq. 8 is reduced over a mini-batch of B rows, which sets how much L_mi weighs against it.
+    /// <see cref="Models.BceReduction.Mean"/> (default, MODELS.md: L = BCE + lambda L_mi with both batch means).
+    /// <see cref="Models.BceReduction.Sum"/>: eq. 8 read literally, L = -sum_{i=1..N} [BCE_i] + lambda L_mi with L_mi
+    /// the mean of eq. 6, so L_mi weighs 1/B as much; computed as mean BCE + (lambda / B) L_mi, which gives the same
+    /// Adam steps as the literal sum (Adam's update does not change when the loss is multiplied by B, up to its epsilon).</summary>
+    public BceReduction BceReduction { get; init; } = BceReduction.Mean;
+
     /// <summary>Hidden width of each MIR discriminator T (one hidden layer, ReLU, scalar logit). Default 64.</summary>
     public int DiscriminatorHidden { get; init; } = 64;
 
@@ -160,6 +176,7 @@ public sealed record DpgConfig : ModelConfig
         if (DiscriminatorHidden < 1) problems.Add($"DiscriminatorHidden must be >= 1; got {DiscriminatorHidden}");
         if (NonDiscriminatorProjection < 0) problems.Add($"NonDiscriminatorProjection must be >= 0 (0 = no projection); got {NonDiscriminatorProjection}");
         if (!(Lambda >= 0)) problems.Add($"Lambda (weight of L_mi) must be >= 0; got {Lambda}");
+        if (!Enum.IsDefined(BceReduction)) problems.Add($"BceReduction must be Mean or Sum; got {BceReduction}");
         if (!(GateScale > 0)) problems.Add($"GateScale must be > 0; got {GateScale}");
         if (!(WeightInitGain > 0)) problems.Add($"WeightInitGain must be > 0; got {WeightInitGain}");
         if (!(GeneratorOutputInitScale > 0)) problems.Add($"GeneratorOutputInitScale must be > 0; got {GeneratorOutputInitScale}");

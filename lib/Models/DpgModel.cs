@@ -124,7 +124,7 @@ public sealed class DpgModel : ScenarioModel
         var run = Run(input);
         if (mir is null) return Compose(run.Logits, labels, null, 0, null);
         var mi = mir.call(run.Embeddings.Aware, CoresForMir(run));
-        return Compose(run.Logits, labels, mi.Loss, config.Lambda, "mi");
+        return Compose(run.Logits, labels, mi.Loss, MirWeight(input.BatchSize), "mi");
     }
 
     /// <summary>MI-DPG: the in-batch permutation pi of the MIR's negative pairs (drawn as <see cref="Loss"/> draws it).</summary>
@@ -142,8 +142,11 @@ public sealed class DpgModel : ScenarioModel
         var negativeRows = batchRandomness.narrow(0, start, length);
         var negativeAw = embedding.LookupAware(batch.Categorical.index_select(0, negativeRows));
         var mi = mir.ComputeWithNegatives(run.Embeddings.Aware, negativeAw, CoresForMir(run), negativeRows);
-        return Compose(run.Logits, labels.narrow(0, start, length), mi.Loss, config.Lambda, "mi").Scaled(length / (double)batch.BatchSize);
+        return Compose(run.Logits, labels.narrow(0, start, length), mi.Loss, MirWeight(batch.BatchSize), "mi").Scaled(length / (double)batch.BatchSize);
     }
+
+    /// <summary>The weight of L_mi next to the batch-mean BCE: lambda, or lambda / B when eq. 8's BCE is a batch sum.</summary>
+    public double MirWeight(long batchSize) => config.BceReduction == BceReduction.Sum ? config.Lambda / batchSize : config.Lambda;
 
     // With MirGradientToBackbone off, the MIR scores the same cores regenerated from [e_aw, detach(h_l)] (equal
     // values, gradient stopped at h_l: L_mi reaches only the generators, the discriminators and e_aw).

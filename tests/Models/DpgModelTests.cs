@@ -98,6 +98,21 @@ public class DpgModelTests
         Assert.Equal(output.Terms["bce"] + (float)config.Lambda * output.Terms["mi"], output.Terms["total"], 4);
     }
 
+    /// <summary>Eq. 8 read literally (BCE summed over the batch, L_mi a mean) weighs L_mi 1/B as much as the default.</summary>
+    [Fact]
+    public void SummedBceWeighsTheMirByOneOverTheBatchSize()
+    {
+        using var scope = NewDisposeScope();
+        var spec = ModelTestData.Spec();
+        var config = new DpgConfig { HiddenSizes = [16, 8], EmbeddingDim = 4, RowDivisor = 2, GeneratorHidden = 8, DiscriminatorHidden = 8, Lambda = 2.0, BceReduction = BceReduction.Sum };
+        var model = new DpgModel(spec, config);
+        var (input, labels) = ModelTestData.Batch(spec, 64, 9);
+        var output = model.Loss(input, labels);
+        Assert.Equal(2.0 / 64, model.MirWeight(64), 12);
+        Assert.Equal(output.Terms["bce"] + (float)(2.0 / 64) * output.Terms["mi"], output.Terms["total"], 5);
+        Assert.Equal(2.0, new DpgModel(spec, config with { BceReduction = BceReduction.Mean }).MirWeight(64));
+    }
+
     [Fact]
     public void MirGradientsReachGeneratorsDiscriminatorsAndAwareEmbeddings()
     {
