@@ -29,6 +29,12 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
                 {
                     if (store.Has(spec.Name, source.Name, name, trial))
                     {
+                        // A trial is resumed only if it is the same trial: same index and same seed.
+                        var recorded = store.RecordedSeed(spec.Name, source.Name, name, trial);
+                        if (recorded != seed)
+                            throw new InvalidOperationException(
+                                $"[{spec.Name}] {source.Name} / {name} / trial {trial} is recorded with seed {recorded}, but this run asks for seed {seed} " +
+                                $"as trial {trial}. List the seeds in the recorded order (after the recorded ones), or give the experiment another name.");
                         skipped++;
                         log?.WriteLine($"[{spec.Name}] {source.Name} / {name} / trial {trial}: recorded, skipped");
                         continue;

@@ -28,6 +28,18 @@ public sealed class ResultsStore(string root)
     /// <summary>True when this trial's results are recorded.</summary>
     public bool Has(string experiment, string dataset, string model, int trial) => File.Exists(TrialPath(experiment, dataset, model, trial));
 
+    /// <summary>The seed a recorded trial was trained with (from its first row).</summary>
+    public int RecordedSeed(string experiment, string dataset, string model, int trial)
+    {
+        var file = TrialPath(experiment, dataset, model, trial);
+        var line = File.ReadLines(file).Skip(1).FirstOrDefault()
+                   ?? throw new InvalidDataException($"{file}, line 2: the trial has no rows.");
+        var f = SplitCsv(line);
+        if (f.Count != 8 || !int.TryParse(f[4], NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed))
+            throw new InvalidDataException($"{file}, line 2, column 5 (seed): '{(f.Count > 4 ? f[4] : "")}' is not an integer.");
+        return seed;
+    }
+
     /// <summary>Records one trial atomically, with its configuration.</summary>
     public void Write(IReadOnlyList<ResultRow> rows, object configuration)
     {
