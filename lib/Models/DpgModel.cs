@@ -3,6 +3,8 @@
 //   h1 = [e_ag, e_aw, numeric];  h_{l+1} = ReLU(h_l (W_l ⊙ S_l) + b_l) for modulated layers (DWM),
 //   h_{l+1} = ReLU(h_l W_l + b_l) otherwise;  logit = h_{L+1} w_out + b_out.
 //   L = BCE(y, sigmoid(logit)) + lambda * L_mi  (eq. 8); MI-DPG = DPG + MIR, DPG = MIR off or lambda = 0.
+//   Eq. 8 sums the BCE over the batch and averages L_mi: by default (BceReduction.Sum) the loss is computed as
+//   mean BCE + (lambda / B) L_mi, the same Adam steps; BceReduction.Mean gives mean BCE + lambda L_mi.
 // Hyper-parameters: see DpgConfig (variant, r_div / c_div or d_r / d_c, d_k, psi mode, generator
 // hidden size, detach option, modulated layers, lambda, discriminator size) and ModelConfig
 // (emb_dim, hidden sizes 128-64-32).
@@ -118,7 +120,7 @@ public sealed class DpgModel : ScenarioModel
         return new DpgForward(logits, emb, cores) { LayerInputs = inputs };
     }
 
-    /// <summary>L = BCE + lambda * L_mi (L_mi only when the MIR is active); Terms: "bce", "mi", "total".</summary>
+    /// <summary>L = mean BCE + w L_mi, w = <see cref="MirWeight"/> (L_mi only when the MIR is active); Terms: "bce", "mi", "total".</summary>
     public override ModelOutput Loss(ModelInput input, Tensor labels)
     {
         var run = Run(input);

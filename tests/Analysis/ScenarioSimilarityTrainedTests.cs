@@ -18,7 +18,9 @@ namespace MiDpg.Research.Tests.Analysis;
 /// MIR's discriminator must tell every scenario from every other, and the scenarios it confuses most, those of one
 /// group, are pushed apart hardest (silhouette by scenario MI-DPG 0.64–0.72 vs DPG 0.12–0.17). Asserted: DPG's means
 /// follow the groups and correlate with the truth, the MIR separates scenarios, MI-DPG (λ 0.1) layer 1 follows the
-/// groups. Runs alone: training reproducibility needs torch's global generator to itself.
+/// groups. λ is on the batch-mean scale here (BceReduction.Mean), where the MIR's effect is strong; the model default
+/// reads eq. 8 literally (L_mi weighs λ / B), where it is mild. Runs alone: training reproducibility needs torch's
+/// global generator to itself.
 /// </summary>
 [Collection("torch global generator")]
 public class ScenarioSimilarityTrainedTests(ITestOutputHelper output)
@@ -28,7 +30,7 @@ public class ScenarioSimilarityTrainedTests(ITestOutputHelper output)
         const int seed = 0;
         manual_seed(seed);
         var model = (DpgModel)ModelRegistry.Create(mir ? "midpg-r" : "dpg-r", ModelData.Features(data.Train),
-            new ModelOptions { HiddenSizes = [64, 32, 16] }.With<DpgConfig>(c => c with { Lambda = 0.1 }));
+            new ModelOptions { HiddenSizes = [64, 32, 16] }.With<DpgConfig>(c => c with { Lambda = 0.1, BceReduction = BceReduction.Mean }));
         new Trainer(new TrainerConfig { MaxEpochs = 4, Patience = 2, BatchSize = 256, LearningRate = 2e-3, Seed = seed, Threads = 1 })
             .Fit(model, data.Train, data.Valid);
         return (model, WeightingMatrixSample.Draw(model, data.Test, perScenario: null));

@@ -95,7 +95,7 @@ public class DpgModelTests
             Assert.True(p.grad!.abs().sum().item<float>() > 0, $"{name} has an all-zero gradient");
         }
         Assert.True(output.Terms.ContainsKey("mi"));
-        Assert.Equal(output.Terms["bce"] + (float)config.Lambda * output.Terms["mi"], output.Terms["total"], 4);
+        Assert.Equal(output.Terms["bce"] + (float)model.MirWeight(64) * output.Terms["mi"], output.Terms["total"], 4);
     }
 
     /// <summary>Eq. 8 read literally (BCE summed over the batch, L_mi a mean) weighs L_mi 1/B as much as the default.</summary>

@@ -78,6 +78,7 @@ public static class ThroughputWorkload
         {
             EmbeddingDim = 16, HiddenSizes = [128, 64, 32], Variant = DwmVariant.R, RowDivisor = 4, ColumnDivisor = 4, RankK = 2,
             GeneratorHidden = 64, DiscriminatorHidden = 64, Repeat = RepeatMode.Tile, UseMir = model == "midpg-r", Lambda = 1.0,
+            BceReduction = BceReduction.Mean,   // the peer's loss: mean BCE + L_mi
         },
         _ => throw new ArgumentException($"The throughput workload has models {string.Join(", ", Models)}; got '{model}'.", nameof(model)),
     };
