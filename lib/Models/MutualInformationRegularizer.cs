@@ -71,32 +71,35 @@ public sealed class MutualInformationRegularizer : Module<Tensor, IReadOnlyList<
     /// layer <paramref name="layer"/>, the first layer split over [e, s] (same values as two <see cref="Score"/> calls).</summary>
     public (Tensor Positive, Tensor Negative) ScorePairs(int layer, Tensor eAw, Tensor core, Tensor permutation)
     {
-        var batch = core.shape[0];
-        var s = core.reshape(batch, -1);
-        if (project) s = projections[layer].call(s);
-        var discriminator = discriminators[layer];
-        var first = discriminator.HiddenLayers[0];
-        var weight = first.weight!;
-        var fromS = functional.linear(s, weight.narrow(1, awareDim, weight.shape[1] - awareDim), first.bias);   // [B, H]
-        var fromE = functional.linear(eAw, weight.narrow(1, 0, awareDim));                                      // [B, H]
-        var hidden = cat([fromS + fromE, fromS + fromE.index_select(0, permutation)], 0);                       // [2B, H]
-        var logits = discriminator.ForwardFromFirstHidden(hidden).squeeze(1);
-        return (logits.narrow(0, 0, batch), logits.narrow(0, batch, batch));
+        var (fromS, weightE, discriminator) = SplitFirstLayer(layer, core);
+        var fromE = functional.linear(eAw, weightE);                                                            // [B, H]
+        return PairLogits(discriminator, cat([fromS + fromE, fromS + fromE.index_select(0, permutation)], 0), core.shape[0]);
     }
 
     /// <summary>Like <see cref="ScorePairs"/>, but the negative pairs' e_aw rows are given (<paramref name="negativeAw"/>
     /// = e_aw of rows pi(i) of the batch): for a shard of a batch whose permutation reaches rows outside the shard.</summary>
     public (Tensor Positive, Tensor Negative) ScorePairsWithNegatives(int layer, Tensor eAw, Tensor negativeAw, Tensor core)
     {
-        var batch = core.shape[0];
-        var s = core.reshape(batch, -1);
+        var (fromS, weightE, discriminator) = SplitFirstLayer(layer, core);
+        var fromE = functional.linear(cat([eAw, negativeAw], 0), weightE);                                      // [2B, H]
+        return PairLogits(discriminator, fromE + fromS.repeat(2, 1), core.shape[0]);
+    }
+
+    // W1_s s + b1 of the layer's discriminator, and W1_e, the part of its first layer that reads e_aw.
+    private (Tensor FromS, Tensor WeightE, Mlp Discriminator) SplitFirstLayer(int layer, Tensor core)
+    {
+        var s = core.reshape(core.shape[0], -1);
         if (project) s = projections[layer].call(s);
         var discriminator = discriminators[layer];
         var first = discriminator.HiddenLayers[0];
         var weight = first.weight!;
         var fromS = functional.linear(s, weight.narrow(1, awareDim, weight.shape[1] - awareDim), first.bias);   // [B, H]
-        var fromE = functional.linear(cat([eAw, negativeAw], 0), weight.narrow(1, 0, awareDim));               // [2B, H]
-        var hidden = fromE + fromS.repeat(2, 1);
+        return (fromS, weight.narrow(1, 0, awareDim), discriminator);
+    }
+
+    // The rest of the discriminator on [positive; negative] first-layer pre-activations [2B, H].
+    private static (Tensor Positive, Tensor Negative) PairLogits(Mlp discriminator, Tensor hidden, long batch)
+    {
         var logits = discriminator.ForwardFromFirstHidden(hidden).squeeze(1);
         return (logits.narrow(0, 0, batch), logits.narrow(0, batch, batch));
     }
@@ -110,32 +113,24 @@ public sealed class MutualInformationRegularizer : Module<Tensor, IReadOnlyList<
         Compute(eAw, cores, SamplePermutation(eAw.shape[0], eAw.device));
 
     /// <summary>L_mi averaged over layers, with a given permutation (the same pi for every layer).</summary>
-    public MirResult Compute(Tensor eAw, IReadOnlyList<Tensor> cores, Tensor permutation)
-    {
-        if (cores.Count != discriminators.Count)
-            throw new ArgumentException($"MIR was built for {discriminators.Count} modulated layers; got {cores.Count} cores");
-        var losses = new List<Tensor>(cores.Count);
-        for (var l = 0; l < cores.Count; l++)
-        {
-            var (positive, negative) = ScorePairs(l, eAw, cores[l], permutation);
-            losses.Add(LayerLoss(positive, negative));
-        }
-        var loss = stack(losses).mean();
-        return new MirResult(loss, losses, permutation);
-    }
+    public MirResult Compute(Tensor eAw, IReadOnlyList<Tensor> cores, Tensor permutation) =>
+        Average(cores, l => ScorePairs(l, eAw, cores[l], permutation), permutation);
 
     /// <summary>L_mi (averaged over layers) of rows whose negative pairs take e_aw from <paramref name="negativeAw"/>
     /// (rows <paramref name="negativeRows"/> of the batch); a shard of a batch gets its rows' terms of <see cref="Compute"/>.</summary>
-    public MirResult ComputeWithNegatives(Tensor eAw, Tensor negativeAw, IReadOnlyList<Tensor> cores, Tensor negativeRows)
+    public MirResult ComputeWithNegatives(Tensor eAw, Tensor negativeAw, IReadOnlyList<Tensor> cores, Tensor negativeRows) =>
+        Average(cores, l => ScorePairsWithNegatives(l, eAw, negativeAw, cores[l]), negativeRows);
+
+    private MirResult Average(IReadOnlyList<Tensor> cores, Func<int, (Tensor Positive, Tensor Negative)> score, Tensor permutation)
     {
         if (cores.Count != discriminators.Count)
             throw new ArgumentException($"MIR was built for {discriminators.Count} modulated layers; got {cores.Count} cores");
         var losses = new List<Tensor>(cores.Count);
         for (var l = 0; l < cores.Count; l++)
         {
-            var (positive, negative) = ScorePairsWithNegatives(l, eAw, negativeAw, cores[l]);
+            var (positive, negative) = score(l);
             losses.Add(LayerLoss(positive, negative));
         }
-        return new MirResult(stack(losses).mean(), losses, negativeRows);
+        return new MirResult(stack(losses).mean(), losses, permutation);
     }
 }

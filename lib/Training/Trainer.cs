@@ -130,6 +130,7 @@ public sealed class Trainer(TrainerConfig config)
         finally
         {
             if (best is not null) foreach (var t in best.Values) t.Dispose();
+            if (stepThreads != totalThreads) set_num_threads(totalThreads);     // what comes after training gets every thread
         }
         var result = new TrainingResult(model.Kind, history, bestEpoch, bestAuc, stopReason, total.Elapsed.TotalSeconds, globalStep);
         reporter?.OnEnd(result);
