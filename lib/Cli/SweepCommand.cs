@@ -31,9 +31,13 @@ public sealed class SweepCommand : Command<SweepCommand.Settings>
         [Description("c_div values, d_c = d_n / c_div (default 1,2,4,8).")]
         public string ColumnDivisors { get; init; } = "1,2,4,8";
 
-        [CommandOption("--no-mir")]
-        [Description("Sweep DPG instead of MI-DPG.")]
-        public bool NoMir { get; init; }
+        [CommandOption("--mir")]
+        [Description("Sweep MI-DPG instead of DPG (the paper's sweep, section 3.5.1, is of DPG without the MIR).")]
+        public bool Mir { get; init; }
+
+        [CommandOption("--no-non")]
+        [Description("Leave out variant Non, the whole-matrix reference point.")]
+        public bool NoNon { get; init; }
 
         [CommandOption("--no-apg")]
         [Description("Leave out APG at matched parameter budgets.")]
@@ -83,7 +87,7 @@ public sealed class SweepCommand : Command<SweepCommand.Settings>
             RankKs = TrainingSettings.ParseList(s.Ranks)!,
             RowDivisors = TrainingSettings.ParseList(s.RowDivisors)!,
             ColumnDivisors = TrainingSettings.ParseList(s.ColumnDivisors)!,
-            WithMir = !s.NoMir,
+            WithMir = s.Mir,
             Template = (DpgConfig)options.Apply(new DpgConfig()),
         };
         var (points, skipped) = sweep.Grid(features);
@@ -91,7 +95,10 @@ public sealed class SweepCommand : Command<SweepCommand.Settings>
         var configs = points.ToDictionary(p => p.Name, p => (ModelConfig)p.Config);
         var apg = s.NoApg ? [] : LowRankSweep.ApgMatches(features, points, (ApgConfig)options.Apply(new ApgConfig()));
         foreach (var a in apg) configs[a.Name] = a.Config;
-        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(name)}[/]: {points.Count} DWM point(s), {apg.Count} APG match(es), {skipped.Count} skipped");
+        var reference = s.NoNon ? null : sweep.NonReference(features);
+        if (reference is not null) configs[reference.Name] = reference.Config;
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(name)}[/]: {points.Count} DWM point(s), {apg.Count} APG match(es), " +
+                               $"{(reference is null ? "no" : "a")} whole-matrix reference, {skipped.Count} skipped");
 
         var spec = new ExperimentSpec
         {
@@ -108,7 +115,7 @@ public sealed class SweepCommand : Command<SweepCommand.Settings>
         }.Run(spec);
 
         var summary = ReportCommand.Write(store, name, Path.Combine(s.Out, "report"));
-        var chart = SweepCharts.AucAgainstParameters(name, summary, points, apg.Select(a => (a.Name, a.Parameters)).ToList());
+        var chart = SweepCharts.AucAgainstParameters(name, summary, points, apg.Select(a => (a.Name, a.Parameters)).ToList(), reference);
         var figure = NotebookEnvironment.SaveFigureTo(chart, Path.Combine(s.Out, "figures"), name);
         AnsiConsole.WriteLine($"figure: {figure}");
         return 0;

@@ -86,7 +86,15 @@ public static class ModelRegistry
     };
 
     /// <summary>The label tables use for a name (e.g. "MI-DPG (R)", "OptMSM (reconstructed from the abstract)").</summary>
-    public static string DisplayName(string name) => Normalise(name) switch
+    public static string DisplayName(string name)
+    {
+        // A variant of a registered model ("dpg-r k2 r4 c8", "apg k19": a sweep point) keeps its suffix.
+        var n = Normalise(name);
+        var space = n.IndexOf(' ');
+        return space < 0 ? BaseDisplayName(n) : $"{BaseDisplayName(n[..space])} {n[(space + 1)..].Trim()}";
+    }
+
+    private static string BaseDisplayName(string name) => name switch
     {
         "dnn" => DnnModel.KindName,
         "ple" => PleModel.KindName,

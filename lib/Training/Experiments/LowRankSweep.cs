@@ -15,6 +15,9 @@ public sealed record SweepSkip(string Name, string Reason);
 /// d_k over {1, 2, 4}, d_r = d_m / r_div and d_c = d_n / c_div over r_div, c_div in {1, 2, 4, 8}. Every
 /// point carries its parameter counts by component (the paper's claim is accuracy at low parameter cost);
 /// configurations that violate a constraint are listed with the reason instead of being dropped silently.
+/// The paper's sweep is of DPG without the MIR ("the analysis here is based on DPG without mutual information
+/// regularization"), so <see cref="WithMir"/> is off by default; variant Non, which has no sizes to sweep, is the
+/// full-matrix reference point (<see cref="NonReference"/>).
 /// </summary>
 public sealed record LowRankSweep
 {
@@ -22,8 +25,8 @@ public sealed record LowRankSweep
     public IReadOnlyList<int> RankKs { get; init; } = [1, 2, 4];
     public IReadOnlyList<int> RowDivisors { get; init; } = [1, 2, 4, 8];
     public IReadOnlyList<int> ColumnDivisors { get; init; } = [1, 2, 4, 8];
-    /// <summary>Sweep MI-DPG (MIR on) or DPG.</summary>
-    public bool WithMir { get; init; } = true;
+    /// <summary>Sweep MI-DPG (MIR on) instead of DPG (the paper's section 3.5.1 sweeps DPG).</summary>
+    public bool WithMir { get; init; }
     /// <summary>Everything else (embedding size, hidden sizes, generator width ...).</summary>
     public DpgConfig Template { get; init; } = new();
 
@@ -52,17 +55,36 @@ public sealed record LowRankSweep
     }
 
     /// <summary>
+    /// Variant Non with the template's other settings: the weighting matrix generated whole (d_m x d_n per sample),
+    /// the point every low-rank configuration is measured against. Named "dpg-non" (or "midpg-non").
+    /// </summary>
+    public SweepPoint NonReference(FeatureSpec features)
+    {
+        var config = Template with { Variant = DwmVariant.Non, RowSize = null, ColumnSize = null, UseMir = WithMir };
+        var problems = config.Problems(features);
+        if (problems.Count > 0) throw new ArgumentException($"variant Non cannot be built here: {string.Join("; ", problems)}");
+        return new SweepPoint($"{(WithMir ? "midpg" : "dpg")}-non", DwmVariant.Non, 0, 1, 1, config, ParameterCount.Formula(features, config));
+    }
+
+    /// <summary>
     /// APG at matched budgets: for every point, the APG rank whose parameter count is closest to the point's
     /// (<see cref="ApgAlignment.RankForBudget"/>); one APG configuration per distinct rank, named "apg k&lt;rank&gt;".
     /// </summary>
     public static IReadOnlyList<(string Name, ApgConfig Config, IReadOnlyDictionary<string, long> Parameters)> ApgMatches(
         FeatureSpec features, IEnumerable<SweepPoint> points, ApgConfig template)
     {
-        var ranks = points.Select(p => ApgAlignment.RankForBudget(features, template, p.Parameters["total"])).Distinct().Order();
+        var ranks = points.Select(p => ApgMatchRank(features, p, template)).Distinct().Order();
         return ranks.Select(k =>
         {
             var config = ApgAlignment.WithRank(template, k);
-            return ($"apg k{k}", config, ApgModel.Formula(features, config));
+            return (ApgName(k), config, ApgModel.Formula(features, config));
         }).ToList();
     }
+
+    /// <summary>The APG rank <see cref="ApgMatches"/> pairs with <paramref name="point"/> (the closest total parameter count).</summary>
+    public static int ApgMatchRank(FeatureSpec features, SweepPoint point, ApgConfig template) =>
+        ApgAlignment.RankForBudget(features, template, point.Parameters["total"]);
+
+    /// <summary>Store name of APG with rank k in the sweep, e.g. "apg k19".</summary>
+    public static string ApgName(int rank) => $"apg k{rank}";
 }
