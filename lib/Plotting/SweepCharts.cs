@@ -1,6 +1,7 @@
 using MiDpg.Research.Models;
 using MiDpg.Research.Training.Experiments;
 using Plotly.NET;
+using Plotly.NET.CSharp;
 
 namespace MiDpg.Research.Plotting;
 
@@ -9,7 +10,8 @@ public static class SweepCharts
 {
     /// <summary>
     /// Test AUC against the parameters that are not embeddings (embeddings are identical for every point): one series
-    /// per DWM variant, APG at the matched budgets, and the full-matrix reference (variant Non) when it is given.
+    /// per DWM variant, APG at the matched budgets, and the full-matrix reference (variant Non) when it is given; the
+    /// x axis is logarithmic.
     /// Points without a result yet are left out.
     /// </summary>
     public static GenericChart AucAgainstParameters(string name, IReadOnlyList<SummaryRow> summary, IReadOnlyList<SweepPoint> points,
@@ -29,6 +31,8 @@ public static class SweepCharts
                 apgDone.Select(a => auc[a.Name]).ToArray(), apgDone.Select(a => a.Name).ToArray()));
         if (reference is not null && auc.TryGetValue(reference.Name, out var referenceAuc))
             groups.Add(($"{Kind(reference)}-Non (whole matrix)", [(double)SweepAnalysis.NonEmbeddingParameters(reference.Parameters)], [referenceAuc], [reference.Name]));
-        return Charts.Scatter($"{name}: test AUC against parameters", "parameters (excluding embeddings)", "test AUC", groups.ToArray());
+        // Log scale: the whole-matrix reference and the full-size points cost ten times the smallest ones.
+        return Charts.Scatter($"{name}: test AUC against parameters", "parameters (excluding embeddings, log scale)", "test AUC", groups.ToArray())
+            .WithXAxisStyle<double, double, string>(AxisType: StyleParam.AxisType.Log);
     }
 }

@@ -21,6 +21,17 @@ public sealed class ModelRegistryTests : IDisposable
     }
 
     [Theory]
+    [InlineData("dpg-rc k1 r2 c4", "DPG (RC) k1 r2 c4")]
+    [InlineData("midpg-r k4 r8 c1", "MI-DPG (R) k4 r8 c1")]
+    [InlineData("apg k19", "APG k19")]
+    [InlineData("dpg-non", "DPG (Non)")]
+    public void ASweepPointIsDisplayedAsItsModelWithTheSuffix(string name, string display)
+    {
+        Assert.Equal(display, ModelRegistry.DisplayName(name));
+        Assert.Throws<ArgumentException>(() => ModelRegistry.DisplayName("nope k1"));
+    }
+
+    [Theory]
     [InlineData("dnn", typeof(DnnModel), "DNN")]
     [InlineData("ple", typeof(PleModel), "PLE")]
     [InlineData("star", typeof(StarModel), "STAR")]

@@ -54,6 +54,24 @@ public class CommandLineTests
     }
 
     [Fact]
+    public void ASweepTrainsItsPointsTheReferenceAndApgAndWritesItsReportAndFigure()
+    {
+        var dir = Directory.CreateTempSubdirectory("midpg-sweep-").FullName;
+        var (runs, outDir) = (Path.Combine(dir, "runs"), Path.Combine(dir, "output"));
+        var (code, output) = Run("sweep", "--quick", "--data", "synthetic,rows=2000,users=100,items=50", "--epochs", "1",
+            "--hidden", "16,8", "--variants", "r", "--ranks", "1", "--row-divisors", "2", "--column-divisors", "1,2",
+            "--runs", runs, "--out", outDir);
+        Assert.True(code == 0, output);
+        Assert.Contains("2 DWM point(s)", output);
+        var report = File.ReadAllText(Path.Combine(outDir, "report", "sweep-quick.md"));
+        Assert.Contains("DPG (R) k1 r2 c1", report);
+        Assert.Contains("DPG (R) k1 r2 c2", report);
+        Assert.Contains("DPG (Non)", report);
+        Assert.Contains("APG k", report);
+        Assert.True(File.Exists(Path.Combine(outDir, "figures", "sweep-quick.html")), output);
+    }
+
+    [Fact]
     public void ReportOfAnUnknownExperimentSaysWhatToRun()
     {
         var runs = Directory.CreateTempSubdirectory("midpg-runs-").FullName;
