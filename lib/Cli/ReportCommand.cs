@@ -44,7 +44,7 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
         File.WriteAllText(csv, ExperimentSummary.ToCsv(summary));
         foreach (var group in summary.GroupBy(s => s.Dataset))
         {
-            var table = new Table().Title($"{Markup.Escape(name)}: {Markup.Escape(group.Key)} (best baseline {Markup.Escape(ModelRegistry.DisplayName(group.First().BestBaseline))})")
+            var table = new Table().Title($"{Markup.Escape(name)}: {Markup.Escape(group.Key)} ({Markup.Escape(group.First().BestBaseline is { Length: > 0 } best ? "best baseline " + ModelRegistry.DisplayName(best) : "no baseline")})")
                 .AddColumns("model", "trials", "AUC", "LogLoss", "RelaImpr", "params", "p (AUC)");
             foreach (var r in group)
                 table.AddRow(Markup.Escape(ModelRegistry.DisplayName(r.Model)), r.Trials.ToString(),

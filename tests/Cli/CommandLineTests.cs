@@ -72,6 +72,22 @@ public class CommandLineTests
     }
 
     [Fact]
+    public void ASweepWithoutApgOrReferenceReportsThatItHasNoBaseline()
+    {
+        var dir = Directory.CreateTempSubdirectory("midpg-sweep-").FullName;
+        var (runs, outDir) = (Path.Combine(dir, "runs"), Path.Combine(dir, "output"));
+        var (code, output) = Run("sweep", "--quick", "--data", "synthetic,rows=2000,users=100,items=50", "--epochs", "1",
+            "--hidden", "16,8", "--variants", "c", "--ranks", "1", "--row-divisors", "2", "--column-divisors", "2",
+            "--no-apg", "--no-non", "--runs", runs, "--out", outDir);
+        Assert.True(code == 0, output);
+        Assert.Contains("no baseline", output);
+        var report = File.ReadAllText(Path.Combine(outDir, "report", "sweep-quick.md"));
+        Assert.Contains("No baseline in this experiment, so no t-test.", report);
+        Assert.Contains("DPG (C) k1 r2 c2", report);
+        Assert.DoesNotContain("APG", report);
+    }
+
+    [Fact]
     public void ReportOfAnUnknownExperimentSaysWhatToRun()
     {
         var runs = Directory.CreateTempSubdirectory("midpg-runs-").FullName;

@@ -114,7 +114,9 @@ public static class ExperimentSummary
         {
             var best = group.First().BestBaseline;
             md.Append($"### {group.Key}\n\n");
-            md.Append($"Mean ± std over {group.Max(r => r.Trials)} trial(s). `*`: paired t-test against the best baseline ({displayName(best)}) at p ≤ {Alpha}.\n\n");
+            md.Append($"Mean ± std over {group.Max(r => r.Trials)} trial(s). " + (best.Length == 0
+                ? "No baseline in this experiment, so no t-test.\n\n"
+                : $"`*`: paired t-test against the best baseline ({displayName(best)}) at p ≤ {Alpha}.\n\n"));
             md.Append("| model | AUC | LogLoss | RelaImpr vs DNN | parameters | p (AUC) |\n|---|---|---|---|---|---|\n");
             foreach (var r in group)
                 md.Append($"| {displayName(r.Model)} | {F(r.AucMean, "F4")} ± {F(r.AucStd, "F4")}{(r.AucSignificant ? "*" : "")} | " +
