@@ -53,17 +53,23 @@ public class CommandLineTests
         Assert.Contains(message, output);
     }
 
+    /// <summary>A one-epoch quick sweep on tiny data into a fresh folder: exit code, output, report text, output folder.</summary>
+    static (int Code, string Output, string Report, string OutDir) Sweep(params string[] grid)
+    {
+        var dir = Directory.CreateTempSubdirectory("midpg-sweep-").FullName;
+        var outDir = Path.Combine(dir, "output");
+        var (code, output) = Run(["sweep", "--quick", "--data", "synthetic,rows=2000,users=100,items=50", "--epochs", "1",
+            "--hidden", "16,8", "--ranks", "1", "--row-divisors", "2", .. grid, "--runs", Path.Combine(dir, "runs"), "--out", outDir]);
+        var report = Path.Combine(outDir, "report", "sweep-quick.md");
+        return (code, output, File.Exists(report) ? File.ReadAllText(report) : "", outDir);
+    }
+
     [Fact]
     public void ASweepTrainsItsPointsTheReferenceAndApgAndWritesItsReportAndFigure()
     {
-        var dir = Directory.CreateTempSubdirectory("midpg-sweep-").FullName;
-        var (runs, outDir) = (Path.Combine(dir, "runs"), Path.Combine(dir, "output"));
-        var (code, output) = Run("sweep", "--quick", "--data", "synthetic,rows=2000,users=100,items=50", "--epochs", "1",
-            "--hidden", "16,8", "--variants", "r", "--ranks", "1", "--row-divisors", "2", "--column-divisors", "1,2",
-            "--runs", runs, "--out", outDir);
+        var (code, output, report, outDir) = Sweep("--variants", "r", "--column-divisors", "1,2");
         Assert.True(code == 0, output);
         Assert.Contains("2 DWM point(s)", output);
-        var report = File.ReadAllText(Path.Combine(outDir, "report", "sweep-quick.md"));
         Assert.Contains("DPG (R) k1 r2 c1", report);
         Assert.Contains("DPG (R) k1 r2 c2", report);
         Assert.Contains("DPG (Non)", report);
@@ -74,14 +80,9 @@ public class CommandLineTests
     [Fact]
     public void ASweepWithoutApgOrReferenceReportsThatItHasNoBaseline()
     {
-        var dir = Directory.CreateTempSubdirectory("midpg-sweep-").FullName;
-        var (runs, outDir) = (Path.Combine(dir, "runs"), Path.Combine(dir, "output"));
-        var (code, output) = Run("sweep", "--quick", "--data", "synthetic,rows=2000,users=100,items=50", "--epochs", "1",
-            "--hidden", "16,8", "--variants", "c", "--ranks", "1", "--row-divisors", "2", "--column-divisors", "2",
-            "--no-apg", "--no-non", "--runs", runs, "--out", outDir);
+        var (code, output, report, _) = Sweep("--variants", "c", "--column-divisors", "2", "--no-apg", "--no-non");
         Assert.True(code == 0, output);
         Assert.Contains("no baseline", output);
-        var report = File.ReadAllText(Path.Combine(outDir, "report", "sweep-quick.md"));
         Assert.Contains("No baseline in this experiment, so no t-test.", report);
         Assert.Contains("DPG (C) k1 r2 c2", report);
         Assert.DoesNotContain("APG", report);
