@@ -17,6 +17,8 @@ app.Configure(config =>
     config.AddCommand<ReportCommand>("report").WithDescription("Write the Table-1-style summary (Markdown + CSV) of an experiment in the results store.");
     config.AddCommand<BenchCommand>("bench").WithDescription("The throughput-v1 training benchmark (shared/bench/WORKLOAD.md): one JSON line per model.")
         .WithExample("bench", "--model", "midpg-r", "--rows", "200000", "--threads", "2");
+    config.AddCommand<GoldenCommand>("golden").WithDescription("DNN, DPG-R and MI-DPG-R against the independent PyTorch peer on the same weights and batch: loss terms, logits, every gradient.")
+        .WithExample("golden", "--write-fixtures");
     config.AddCommand<NotebooksCommand>("notebooks").WithDescription("Execute notebooks top to bottom through the real .NET Interactive Jupyter kernel.");
     config.AddCommand<MainJobCommand>("main").WithDescription("The main job on the embedded default: execute every notebook, write executed copies and figures to an output folder.");
     config.PropagateExceptions();

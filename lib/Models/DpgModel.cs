@@ -121,11 +121,16 @@ public sealed class DpgModel : ScenarioModel
     }
 
     /// <summary>L = mean BCE + w L_mi, w = <see cref="MirWeight"/> (L_mi only when the MIR is active); Terms: "bce", "mi", "total".</summary>
-    public override ModelOutput Loss(ModelInput input, Tensor labels)
+    public override ModelOutput Loss(ModelInput input, Tensor labels) => Loss(input, labels, permutation: null);
+
+    /// <summary><see cref="Loss(ModelInput, Tensor)"/> with the MIR's in-batch permutation pi given (the same for every
+    /// layer); null draws one. A given pi makes the loss a deterministic function of weights and batch (golden checks).</summary>
+    public ModelOutput Loss(ModelInput input, Tensor labels, Tensor? permutation)
     {
         var run = Run(input);
         if (mir is null) return Compose(run.Logits, labels, null, 0, null);
-        var mi = mir.call(run.Embeddings.Aware, CoresForMir(run));
+        var cores = CoresForMir(run);
+        var mi = permutation is null ? mir.call(run.Embeddings.Aware, cores) : mir.Compute(run.Embeddings.Aware, cores, permutation);
         return Compose(run.Logits, labels, mi.Loss, MirWeight(input.BatchSize), "mi");
     }
 

@@ -109,8 +109,11 @@ public abstract class ScenarioModel : nn.Module<ModelInput, Tensor>, IScenarioMo
     {
         var bce = functional.binary_cross_entropy_with_logits(logits, labels.to_type(logits.dtype));
         var total = auxiliary is null || weight == 0 ? bce : bce + weight * auxiliary;
-        var terms = new Dictionary<string, float> { ["bce"] = bce.detach().cpu().item<float>(), ["total"] = total.detach().cpu().item<float>() };
-        if (auxiliary is not null && auxiliaryName is not null) terms[auxiliaryName] = auxiliary.detach().cpu().item<float>();
+        var terms = new Dictionary<string, float> { ["bce"] = Value(bce), ["total"] = Value(total) };
+        if (auxiliary is not null && auxiliaryName is not null) terms[auxiliaryName] = Value(auxiliary);
         return new ModelOutput(logits, total, bce, auxiliary, terms);
     }
+
+    // A logged scalar, whatever the model's dtype (float64 models run the golden check).
+    private static float Value(Tensor scalar) => scalar.detach().cpu().ToScalar().ToSingle();
 }

@@ -1,0 +1,320 @@
+"""Train a Scenario-Wise-Rec reference model on the train/valid/test rows our library exported.
+
+Scenario-Wise-Rec (https://github.com/Xiaopengli1/Scenario-Wise-Rec, MIT) is an independent PyTorch
+implementation of STAR, PLE, AdaSparse, EPNet and PPNet. This driver imports it at run time (it is never
+copied into this repository), builds its features, models, DataLoaders and CTRTrainer on our exported
+split, and writes one JSON result. See README.md beside this file for the export format, how each model
+is configured to match ours and which of the reference's quirks the driver neutralises.
+
+Usage:
+  /usr/bin/python3 environment/reproduce/swr_driver.py \
+      --reference /work/shared/reference/scenario-wise-rec --data DIR --model star \
+      --seed 1 --epochs 10 --patience 2 --batch-size 512 --lr 1e-3 --emb 16 --hidden 128,64,32 \
+      --threads 2 --out star-1.json
+
+DIR holds meta.json, train.csv, valid.csv and test.csv. The result goes to --out and, as one line, to
+stdout; everything else (the reference's own prints, warnings) goes to stderr. Errors exit with status 2
+and one line on stderr naming the file at fault.
+"""
+import argparse
+import contextlib
+import functools
+import json
+import os
+import platform
+import re
+import sys
+import tempfile
+import time
+
+EXPECTED_COMMIT = "167ea862b52371c2333e8656652a54219d4457b2"
+MODELS = ("star", "ple", "adasparse", "epnet", "ppnet")
+
+
+class DriverError(Exception):
+    """A problem with the inputs: reported as one line on stderr."""
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--reference", required=True, help="folder holding the scenario_wise_rec package")
+    p.add_argument("--data", required=True, help="export folder: meta.json, train.csv, valid.csv, test.csv")
+    p.add_argument("--model", required=True, choices=MODELS)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--patience", type=int, default=2)
+    p.add_argument("--batch-size", type=int, default=512)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--emb", type=int, default=16)
+    p.add_argument("--hidden", default="128,64,32", help="backbone hidden sizes, comma-separated")
+    p.add_argument("--emb-std", type=float, default=1.0,
+                   help="std of the embedding init (ours: 1.0; the reference's SparseFeature default: 1e-4)")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--out", required=True)
+    args = p.parse_args(argv)
+    try:
+        args.hidden = [int(h) for h in args.hidden.split(",")]
+    except ValueError:
+        p.error(f"--hidden must be comma-separated integers; got {args.hidden!r}")
+    if min(args.hidden) < 1 or min(args.epochs, args.patience, args.batch_size, args.emb, args.threads) < 1:
+        p.error("--hidden sizes, --epochs, --patience, --batch-size, --emb and --threads must be >= 1")
+    return args
+
+
+# ---------------------------------------------------------------- the export
+
+def load_export(data_dir):
+    """meta (dict) and the three parts (DataFrames), checked against meta."""
+    import pandas as pd
+    meta_path = os.path.join(data_dir, "meta.json")
+    try:
+        with open(meta_path) as f:
+            meta = json.load(f)
+        fields, numeric, scenarios = meta["fields"], meta["numeric"], meta["scenarios"]
+        domain, label = meta["domain"], meta["label"]
+        names = [fd["name"] for fd in fields]
+        for fd in fields:
+            fd["vocab"], fd["aware"] = int(fd["vocab"]), bool(fd["aware"])
+    except OSError as e:
+        raise DriverError(f"{meta_path}: cannot read ({e.strerror})")
+    except (ValueError, KeyError, TypeError) as e:
+        raise DriverError(f"{meta_path}: bad meta ({type(e).__name__}: {e})")
+    if domain != "domain_indicator":
+        raise DriverError(f"{meta_path}: 'domain' must be 'domain_indicator' (the column the reference reads); got {domain!r}")
+    if not fields or not fields[0]["aware"] or not scenarios:
+        raise DriverError(f"{meta_path}: needs scenarios and a scenario-aware field 0 (the scenario field)")
+    columns = names + list(numeric) + [domain, label]
+    if len(set(columns)) != len(columns):
+        raise DriverError(f"{meta_path}: field, numeric, domain and label names must be distinct")
+    parts = {}
+    for part in ("train", "valid", "test"):
+        path = os.path.join(data_dir, f"{part}.csv")
+        try:
+            df = pd.read_csv(path, usecols=columns)
+        except FileNotFoundError:
+            raise DriverError(f"{path}: missing")
+        except ValueError as e:  # a missing column
+            raise DriverError(f"{path}: {e}")
+        for fd in fields:
+            col = df[fd["name"]]
+            if col.isna().any() or col.min() < 0 or col.max() >= fd["vocab"]:
+                raise DriverError(f"{path}: column {fd['name']} needs ids in 0..{fd['vocab'] - 1}")
+        if df[domain].isna().any() or not df[domain].between(0, len(scenarios) - 1).all():
+            raise DriverError(f"{path}: {domain} needs values in 0..{len(scenarios) - 1}")
+        if not df[label].isin([0, 1]).all():
+            raise DriverError(f"{path}: {label} needs 0/1 values")
+        if df[list(numeric)].isna().any().any():
+            raise DriverError(f"{path}: numeric columns hold missing values")
+        if len(df) < 2:
+            raise DriverError(f"{path}: needs at least 2 rows")
+        parts[part] = df
+    return meta, parts
+
+
+def make_loader(df, meta, batch_size, generator=None, drop_last=False):
+    """The reference's TorchDataset over one part (utils/data.py), in a plain DataLoader."""
+    import numpy as np
+    from torch.utils.data import DataLoader
+    from scenario_wise_rec.utils.data import TorchDataset
+    x = {fd["name"]: df[fd["name"]].to_numpy(np.int64) for fd in meta["fields"]}
+    x.update({n: df[n].to_numpy(np.float32) for n in meta["numeric"]})
+    x["domain_indicator"] = df["domain_indicator"].to_numpy(np.int64)  # read by Star, PLE, PPNet and the evaluation
+    y = df[meta["label"]].to_numpy(np.int64)
+    return DataLoader(TorchDataset(x, y), batch_size=batch_size, shuffle=generator is not None,
+                      generator=generator, drop_last=drop_last, num_workers=0)
+
+
+def eval_batch_size(rows, batch_size):
+    """batch_size, or the next size that does not leave a last batch of one row: AdaSparse and EPNet end in
+    .squeeze(), which turns a one-row batch into a scalar the evaluation cannot index."""
+    while rows % batch_size == 1:
+        batch_size += 1
+    return batch_size
+
+
+# ---------------------------------------------------------------- the models
+
+def build_model(args, meta, delta_alpha):
+    """The reference model configured like ours; returns (model, constructor arguments for the report)."""
+    from scenario_wise_rec.basic.features import DenseFeature, SparseFeature
+    from scenario_wise_rec.basic.initializers import RandomNormal
+    from scenario_wise_rec.models.multi_domain import PLE, PPNet, AdaSparse, EPNet, Star
+
+    def sparse(fd):
+        return SparseFeature(fd["name"], vocab_size=fd["vocab"], embed_dim=args.emb,
+                             initializer=RandomNormal(0.0, args.emb_std))
+    aware = [sparse(fd) for fd in meta["fields"] if fd["aware"]]       # e_aw (field 0 is the scenario)
+    agnostic = [sparse(fd) for fd in meta["fields"] if not fd["aware"]]  # e_ag
+    dense = [DenseFeature(n) for n in meta["numeric"]]
+    S, hidden = len(meta["scenarios"]), list(args.hidden)
+    if args.model in ("adasparse", "epnet", "ppnet") and not agnostic + dense:
+        raise DriverError(f"{os.path.join(args.data, 'meta.json')}: {args.model} needs a scenario-agnostic field or a numeric column")
+
+    if args.model == "star":  # models/multi_domain/star.py; ours: lib/Models/Baselines/StarModel.cs
+        kw = dict(features=agnostic + aware + dense, num_domains=S, fcn_dims=hidden, aux_dims=[32])
+        return Star(**kw), kw
+    if args.model == "ple":  # models/multi_domain/ple.py; ours: PleModel.cs
+        # Ours: one CGC level per ExpertSizes entry (hidden[:-1], each expert one Linear+ReLU), towers hidden[-1:].
+        # The reference gives every level the same expert MLP, so every level gets our first level's width.
+        levels = hidden[:-1] or hidden
+        kw = dict(features=agnostic + aware + dense, domain_num=S, n_level=len(levels),
+                  n_expert_specific=1, n_expert_shared=1,
+                  expert_params={"dims": [levels[0]], "activation": "relu", "dropout": 0.0},
+                  tower_params={"dims": hidden[-1:] if len(hidden) > 1 else [], "activation": "relu", "dropout": 0.0})
+        return PLE(**kw), kw
+    if args.model == "adasparse":  # models/multi_domain/adasparse.py; ours: AdaSparseModel.cs
+        # Ours: Fusion, eps 1e-2, beta 2, alpha = 1 + epoch. Theirs adds delta_alpha at every forward call
+        # (training and evaluation), so delta_alpha = 1 / (train + valid batches) grows alpha by 1 per epoch.
+        kw = dict(sce_features=aware, agn_features=agnostic + dense,
+                  mlp_params={"dims": hidden, "activation": "relu", "dropout": 0.0},
+                  form="Fusion", epsilon=1e-2, beta=2.0, alpha=1.0, delta_alpha=delta_alpha)
+        return AdaSparse(**kw), kw
+    if args.model == "epnet":  # models/multi_domain/epnet.py; ours: PepNetModel.cs with UsePpNet = false
+        kw = dict(sce_features=aware, agn_features=agnostic + dense, fcn_dims=hidden)
+        return EPNet(**kw), kw
+    # models/multi_domain/ppnet.py; ours: PepNetModel.cs with UseEpNet = false (prior = e_aw, so id_features = aware)
+    kw = dict(id_features=aware, agn_features=agnostic + dense, domain_num=S, fcn_dims=hidden)
+    return PPNet(**kw), kw
+
+
+def describe(value):
+    """Constructor arguments as JSON: features by name, vocabulary and width."""
+    if isinstance(value, list):
+        return [describe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: describe(v) for k, v in value.items()}
+    if hasattr(value, "embed_dim"):
+        kind = type(value).__name__
+        return f"{kind}({value.name}, vocab={value.vocab_size}, dim={value.embed_dim})" if hasattr(value, "vocab_size") \
+            else f"{kind}({value.name})"
+    return value
+
+
+# ---------------------------------------------------------------- training
+
+def best_state_stopper(base, patience, model):
+    """basic/callback.py's EarlyStopper, also counting epochs and keeping the best epoch's AdaSparse alpha
+    (a plain tensor attribute there, so not part of the state dict the stopper saves)."""
+    class BestStateStopper(base):
+        def __init__(self):
+            super().__init__(patience)
+            self.epochs, self.best_epoch, self.best_alpha, self.valid_aucs = 0, 0, None, []
+
+        def stop_training(self, val_auc, weights):
+            self.epochs += 1
+            self.valid_aucs.append(val_auc)
+            if val_auc > self.best_auc:
+                self.best_epoch = self.epochs
+                self.best_alpha = float(model.alpha) if hasattr(model, "alpha") else None
+            return super().stop_training(val_auc, weights)
+    return BestStateStopper()
+
+
+def auc_or_none(y_true, y_pred):
+    """roc_auc_score, or None for a part with one class (sklearn raises)."""
+    from sklearn.metrics import roc_auc_score
+    try:
+        return float(roc_auc_score(y_true, y_pred))
+    except ValueError:
+        return None
+
+
+def run(args):
+    for path in (args.reference, os.path.join(args.reference, "scenario_wise_rec")):
+        if not os.path.isdir(path):
+            raise DriverError(f"{path}: not a folder (--reference must hold the scenario_wise_rec package)")
+    sys.dont_write_bytecode = True
+    sys.path.insert(0, os.path.abspath(args.reference))
+    import torch
+    import tqdm
+    tqdm.tqdm.__init__ = functools.partialmethod(tqdm.tqdm.__init__, disable=True)  # no progress bars
+    from sklearn.metrics import log_loss
+    from scenario_wise_rec.basic.callback import EarlyStopper
+    from scenario_wise_rec.trainers import ctr_trainer
+    # One-class parts: log_loss raises unless it is told the labels (same value otherwise).
+    ctr_trainer.log_loss = functools.partial(log_loss, labels=[0, 1])
+
+    meta, parts = load_export(args.data)
+    S, B = len(meta["scenarios"]), args.batch_size
+    torch.set_num_threads(args.threads)
+    drop_last = len(parts["train"]) % B == 1  # a one-row batch breaks BatchNorm in training
+    train = make_loader(parts["train"], meta, B, torch.Generator().manual_seed(args.seed), drop_last)
+    valid = make_loader(parts["valid"], meta, eval_batch_size(len(parts["valid"]), B))
+    test = make_loader(parts["test"], meta, eval_batch_size(len(parts["test"]), B))
+
+    torch.manual_seed(args.seed)
+    model, kwargs = build_model(args, meta, delta_alpha=1.0 / (len(train) + len(valid)))
+    with tempfile.TemporaryDirectory() as save_dir:  # fit() always writes a .pth there
+        trainer = ctr_trainer.CTRTrainer(model, meta["name"], optimizer_fn=torch.optim.Adam,
+                                         optimizer_params={"lr": args.lr, "weight_decay": 0.0},
+                                         scheduler_fn=None, n_epoch=args.epochs, earlystop_patience=args.patience,
+                                         device=args.device, model_path=save_dir)
+        trainer.early_stopper = stopper = best_state_stopper(EarlyStopper, args.patience, model)
+        start = time.perf_counter()
+        trainer.fit(train, valid)
+        train_seconds = time.perf_counter() - start
+    # fit() restores the best weights only when early stopping fires; our protocol always tests them.
+    model.load_state_dict(stopper.best_weights)
+    if stopper.best_alpha is not None:
+        model.alpha.fill_(stopper.best_alpha)
+    trainer.evaluate_fn = auc_or_none
+    domain_logloss, domain_auc, logloss, auc = trainer.evaluate_multi_domain_loss(model, test, S)
+
+    counts = parts["test"]["domain_indicator"].value_counts()
+    settings = {
+        "constructor": type(model).__name__,
+        "arguments": describe(kwargs),
+        "embedding_init": f"RandomNormal(0, {args.emb_std})",
+        "trainer": {"optimizer": "torch.optim.Adam", "lr": args.lr, "weight_decay": 0.0, "scheduler": None,
+                    "n_epoch": args.epochs, "earlystop_patience": args.patience, "device": args.device,
+                    "loss": "BCELoss on sigmoid outputs", "best_weights_restored_after_fit": True,
+                    "best_alpha_restored": stopper.best_alpha},
+        "data": {"train_rows": len(parts["train"]), "valid_rows": len(parts["valid"]), "test_rows": len(parts["test"]),
+                 "batch_size": B, "train_shuffle_seed": args.seed, "train_drop_last": drop_last,
+                 "valid_batch_size": valid.batch_size, "test_batch_size": test.batch_size},
+        "threads": args.threads,
+        "valid_auc_per_epoch": stopper.valid_aucs,
+    }
+    return {
+        "implementation": "scenario-wise-rec", "model": args.model, "seed": args.seed,
+        "test_auc": auc, "test_logloss": logloss, "valid_auc": stopper.best_auc,
+        "epochs": stopper.epochs, "best_epoch": stopper.best_epoch, "train_seconds": round(train_seconds, 3),
+        "per_scenario": [{"scenario": d, "name": meta["scenarios"][d], "rows": int(counts.get(d, 0)),
+                          "auc": domain_auc[d], "logloss": domain_logloss[d]} for d in range(S)],
+        "settings": settings,
+        "versions": {"python": platform.python_version(), "torch": torch.__version__,
+                     "reference_commit": reference_commit(args.reference)},
+    }
+
+
+def reference_commit(reference):
+    """The commit SOURCE.md names (warns when it is not the one this driver was written against)."""
+    try:
+        with open(os.path.join(reference, "SOURCE.md")) as f:
+            found = re.findall(r"\b[0-9a-f]{40}\b", f.read())
+    except OSError:
+        found = []
+    if EXPECTED_COMMIT not in found:
+        print(f"swr_driver: warning: {reference}/SOURCE.md does not name commit {EXPECTED_COMMIT}", file=sys.stderr)
+        return found[0] if found else None
+    return EXPECTED_COMMIT
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        with contextlib.redirect_stdout(sys.stderr):  # the reference prints its progress
+            result = run(args)
+    except DriverError as e:
+        print(f"swr_driver: {e}", file=sys.stderr)
+        return 2
+    line = json.dumps(result)
+    with open(args.out, "w") as f:
+        f.write(line + "\n")
+    print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
