@@ -50,8 +50,8 @@ public class PeerGoldenTests
         var dir = Fixture("midpg-r");
         var (c, ours, batch) = PeerGolden.Import(dir);
         using var _ = ours;
-        // One entry of C_share of layer 2 moved by 1e-3: the logits and the gradients of that layer leave the tolerance.
-        using (no_grad()) ours.named_parameters().Single(p => p.name == "dwm.1.column_share").parameter[0, 0].add_(1e-3);
+        // One entry of C_share of layer 2 moved by 0.1: the logits and the gradients of that layer leave the tolerance.
+        using (no_grad()) ours.named_parameters().Single(p => p.name == "dwm.1.column_share").parameter[0, 0].add_(0.1);
         var differences = PeerGolden.Compare(PeerGolden.Evaluate(ours, c, batch), PeerGolden.ReadPeer(dir));
         foreach (var name in new[] { "logits", "grad layers.1.C", "grad layers.1.gen.2.weight" })
             Assert.True(differences.Single(d => d.Name == name).RelativeError > PeerGolden.Float64Tolerance,
