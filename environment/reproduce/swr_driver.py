@@ -49,6 +49,8 @@ def parse_args(argv=None):
     p.add_argument("--hidden", default="128,64,32", help="backbone hidden sizes, comma-separated")
     p.add_argument("--emb-std", type=float, default=1.0,
                    help="std of the embedding init (ours: 1.0; the reference's SparseFeature default: 1e-4)")
+    p.add_argument("--repair-epnet", action="store_true",
+                   help="give EPNet the hidden layers --hidden (the reference builds it without any; see README)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--device", default="cpu")
     p.add_argument("--out", required=True)
@@ -136,9 +138,10 @@ def eval_batch_size(rows, batch_size):
 # ---------------------------------------------------------------- the models
 
 def build_model(args, meta, delta_alpha):
-    """The reference model configured like ours; returns (model, constructor arguments for the report)."""
+    """The reference model configured like ours; returns (model, constructor arguments, change after construction)."""
     from scenario_wise_rec.basic.features import DenseFeature, SparseFeature
     from scenario_wise_rec.basic.initializers import RandomNormal
+    from scenario_wise_rec.basic.layers import MLP
     from scenario_wise_rec.models.multi_domain import PLE, PPNet, AdaSparse, EPNet, Star
 
     def sparse(fd):
@@ -153,7 +156,7 @@ def build_model(args, meta, delta_alpha):
 
     if args.model == "star":  # models/multi_domain/star.py; ours: lib/Models/Baselines/StarModel.cs
         kw = dict(features=agnostic + aware + dense, num_domains=S, fcn_dims=hidden, aux_dims=[32])
-        return Star(**kw), kw
+        return Star(**kw), kw, None
     if args.model == "ple":  # models/multi_domain/ple.py; ours: PleModel.cs
         # Ours: one CGC level per ExpertSizes entry (hidden[:-1], each expert one Linear+ReLU), towers hidden[-1:].
         # The reference gives every level the same expert MLP, so every level gets our first level's width.
@@ -162,20 +165,26 @@ def build_model(args, meta, delta_alpha):
                   n_expert_specific=1, n_expert_shared=1,
                   expert_params={"dims": [levels[0]], "activation": "relu", "dropout": 0.0},
                   tower_params={"dims": hidden[-1:] if len(hidden) > 1 else [], "activation": "relu", "dropout": 0.0})
-        return PLE(**kw), kw
+        return PLE(**kw), kw, None
     if args.model == "adasparse":  # models/multi_domain/adasparse.py; ours: AdaSparseModel.cs
         # Ours: Fusion, eps 1e-2, beta 2, alpha = 1 + epoch. Theirs adds delta_alpha at every forward call
         # (training and evaluation), so delta_alpha = 1 / (train + valid batches) grows alpha by 1 per epoch.
         kw = dict(sce_features=aware, agn_features=agnostic + dense,
                   mlp_params={"dims": hidden, "activation": "relu", "dropout": 0.0},
                   form="Fusion", epsilon=1e-2, beta=2.0, alpha=1.0, delta_alpha=delta_alpha)
-        return AdaSparse(**kw), kw
+        return AdaSparse(**kw), kw, None
     if args.model == "epnet":  # models/multi_domain/epnet.py; ours: PepNetModel.cs with UsePpNet = false
         kw = dict(sce_features=aware, agn_features=agnostic + dense, fcn_dims=hidden)
-        return EPNet(**kw), kw
+        model = EPNet(**kw)
+        if not args.repair_epnet:
+            return model, kw, None
+        # epnet.py:21 calls MLP(agn_dims, fcn_dims): fcn_dims lands in MLP's output_layer argument, so the
+        # reference EPNet is a single Linear(agn_dims, 1). The repair builds the MLP it evidently meant.
+        model.mlp = MLP(model.agn_dims, dims=hidden)
+        return model, kw, f"mlp = MLP({model.agn_dims}, dims={hidden})"
     # models/multi_domain/ppnet.py; ours: PepNetModel.cs with UseEpNet = false (prior = e_aw, so id_features = aware)
     kw = dict(id_features=aware, agn_features=agnostic + dense, domain_num=S, fcn_dims=hidden)
-    return PPNet(**kw), kw
+    return PPNet(**kw), kw, None
 
 
 def describe(value):
@@ -244,7 +253,7 @@ def run(args):
     test = make_loader(parts["test"], meta, eval_batch_size(len(parts["test"]), B))
 
     torch.manual_seed(args.seed)
-    model, kwargs = build_model(args, meta, delta_alpha=1.0 / (len(train) + len(valid)))
+    model, kwargs, repair = build_model(args, meta, delta_alpha=1.0 / (len(train) + len(valid)))
     with tempfile.TemporaryDirectory() as save_dir:  # fit() always writes a .pth there
         trainer = ctr_trainer.CTRTrainer(model, meta["name"], optimizer_fn=torch.optim.Adam,
                                          optimizer_params={"lr": args.lr, "weight_decay": 0.0},
@@ -255,7 +264,8 @@ def run(args):
         trainer.fit(train, valid)
         train_seconds = time.perf_counter() - start
     # fit() restores the best weights only when early stopping fires; our protocol always tests them.
-    model.load_state_dict(stopper.best_weights)
+    if stopper.best_weights is not None:
+        model.load_state_dict(stopper.best_weights)
     if stopper.best_alpha is not None:
         model.alpha.fill_(stopper.best_alpha)
     trainer.evaluate_fn = auc_or_none
@@ -265,6 +275,7 @@ def run(args):
     settings = {
         "constructor": type(model).__name__,
         "arguments": describe(kwargs),
+        "changed_after_construction": repair,
         "embedding_init": f"RandomNormal(0, {args.emb_std})",
         "trainer": {"optimizer": "torch.optim.Adam", "lr": args.lr, "weight_decay": 0.0, "scheduler": None,
                     "n_epoch": args.epochs, "earlystop_patience": args.patience, "device": args.device,
@@ -310,8 +321,12 @@ def main(argv=None):
         print(f"swr_driver: {e}", file=sys.stderr)
         return 2
     line = json.dumps(result)
-    with open(args.out, "w") as f:
-        f.write(line + "\n")
+    try:
+        with open(args.out, "w") as f:
+            f.write(line + "\n")
+    except OSError as e:
+        print(f"swr_driver: {args.out}: cannot write ({e.strerror})", file=sys.stderr)
+        return 2
     print(line)
     return 0
 

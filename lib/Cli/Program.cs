@@ -19,6 +19,8 @@ app.Configure(config =>
         .WithExample("bench", "--model", "midpg-r", "--rows", "200000", "--threads", "2");
     config.AddCommand<GoldenCommand>("golden").WithDescription("DNN, DPG-R and MI-DPG-R against the independent PyTorch peer on the same weights and batch: loss terms, logits, every gradient.")
         .WithExample("golden", "--write-fixtures");
+    config.AddCommand<ReproduceCommand>("reproduce").WithDescription("The baselines both packages have, trained by ours and by Scenario-Wise-Rec on the same rows and settings; the report docs/reproduction/scenario-wise-rec.md.")
+        .WithExample("reproduce", "scenario-wise-rec", "--quick");
     config.AddCommand<NotebooksCommand>("notebooks").WithDescription("Execute notebooks top to bottom through the real .NET Interactive Jupyter kernel.");
     config.AddCommand<MainJobCommand>("main").WithDescription("The main job on the embedded default: execute every notebook, write executed copies and figures to an output folder.");
     config.PropagateExceptions();

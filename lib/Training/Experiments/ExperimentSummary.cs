@@ -79,6 +79,24 @@ public static class ExperimentSummary
         return 2 * (1 - StudentT.CDF(0, 1, d.Length - 1, Math.Abs(t)));
     }
 
+    /// <summary>
+    /// Two-sided p-value of Welch's t-test of two independent samples (unequal variances):
+    /// t = (mean x - mean y) / sqrt(s_x^2 / n_x + s_y^2 / n_y), with Welch-Satterthwaite degrees of freedom
+    /// (s_x^2/n_x + s_y^2/n_y)^2 / ((s_x^2/n_x)^2 / (n_x - 1) + (s_y^2/n_y)^2 / (n_y - 1)). NaN with fewer than 2 values on a side;
+    /// 1 or 0 when both samples have zero variance (1 if their means are equal).
+    /// </summary>
+    public static double WelchTTest(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        if (x.Count < 2 || y.Count < 2) return double.NaN;
+        var (a, b) = (x.ToArray(), y.ToArray());
+        double vx = Math.Pow(Std(a), 2) / a.Length, vy = Math.Pow(Std(b), 2) / b.Length;
+        var diff = a.Average() - b.Average();
+        if (vx + vy == 0) return diff == 0 ? 1.0 : 0.0;
+        var t = diff / Math.Sqrt(vx + vy);
+        var df = (vx + vy) * (vx + vy) / (vx * vx / (a.Length - 1) + vy * vy / (b.Length - 1));
+        return 2 * (1 - StudentT.CDF(0, 1, df, Math.Abs(t)));
+    }
+
     static double Mean(double[] v) => v.Length == 0 ? double.NaN : v.Average();
 
     /// <summary>Sample standard deviation (n - 1); 0 for one value.</summary>
