@@ -11,21 +11,31 @@ public sealed class PeerFactAttribute : FactAttribute
 
     public static string? Peer { get; } = GoldenCommand.FindPeer();
 
-    private static readonly Lazy<bool> TorchImports = new(() =>
+    /// <summary>True when <see cref="Python"/> imports every module named (checked once per set of names).</summary>
+    public static bool PythonImports(params string[] modules)
     {
-        if (!File.Exists(Python)) return false;
-        try
+        lock (Checked)
         {
-            using var p = Process.Start(new ProcessStartInfo(Python, ["-c", "import torch, numpy"]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            p.WaitForExit();
-            return p.ExitCode == 0;
+            var key = string.Join(",", modules);
+            if (Checked.TryGetValue(key, out var ok)) return ok;
+            ok = false;
+            if (File.Exists(Python))
+                try
+                {
+                    using var p = Process.Start(new ProcessStartInfo(Python, ["-c", "import " + key]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+                    p.WaitForExit();
+                    ok = p.ExitCode == 0;
+                }
+                catch (System.ComponentModel.Win32Exception) { }
+            return Checked[key] = ok;
         }
-        catch (System.ComponentModel.Win32Exception) { return false; }
-    });
+    }
+
+    private static readonly Dictionary<string, bool> Checked = new();
 
     public PeerFactAttribute()
     {
         if (Peer is null) Skip = "the peer script (../shared/bench/midpg_ref.py or $MIDPG_PEER) is not on this machine";
-        else if (!TorchImports.Value) Skip = $"{Python} cannot import torch (apt-get install python3-torch)";
+        else if (!PythonImports("torch", "numpy")) Skip = $"{Python} cannot import torch (apt-get install python3-torch)";
     }
 }

@@ -1,0 +1,123 @@
+using System.Text.Json.Nodes;
+using MiDpg.Research.Cli;
+using MiDpg.Research.Data;
+using MiDpg.Research.Training;
+using MiDpg.Research.Training.Experiments;
+
+namespace MiDpg.Research.Tests.Training;
+
+/// <summary>The side-by-side harness with Scenario-Wise-Rec: the export both sides read, the statistics of the verdict,
+/// and (where the reference checkout and Debian's python3-torch are present) a smoke run of both sides.</summary>
+public class ReferenceComparisonTests
+{
+    [Fact]
+    public void WelchTTestMatchesAnIndependentIntegrationOfTheTDensity()
+    {
+        // x = 1..5, y = 2, 4, ..., 10: t = -3 / sqrt(2.5) = -1.8974, Welch-Satterthwaite df = 6.25 / (0.0625 + 1) = 5.8824.
+        // Two-sided p = 1 - 2 * integral_0^|t| of the t density (via lgamma), by Simpson's rule with 200,000 panels
+        // (a Python script independent of MathNet): 0.10753119493.
+        Assert.Equal(0.10753119493, ExperimentSummary.WelchTTest([1, 2, 3, 4, 5], [2, 4, 6, 8, 10]), 8);
+        Assert.Equal(1.0, ExperimentSummary.WelchTTest([1, 1], [1, 1]));
+        Assert.Equal(0.0, ExperimentSummary.WelchTTest([1, 1], [2, 2]));
+        Assert.True(double.IsNaN(ExperimentSummary.WelchTTest([1], [2, 3])));
+    }
+
+    [Fact]
+    public void VerdictAgreesOnlyWhenNeitherMetricDiffers()
+    {
+        ReferenceRun Run(int seed, double auc, double logloss) => new(seed, auc, logloss, auc, 3, 1);
+        ReferenceRun[] ours = [Run(1, 0.80, 0.40), Run(2, 0.81, 0.41), Run(3, 0.80, 0.40)];
+        var same = new ComparisonRow("d", "m", "m", ours, ours, 1, 1, "");
+        Assert.Equal("agree", same.Verdict);
+        Assert.Equal("differ", (same with { LogLossP = 0.01 }).Verdict);
+        Assert.Equal("n/a", (same with { AucP = double.NaN }).Verdict);
+    }
+
+    [Fact]
+    public void ExportHoldsEveryRowOfEveryPartWithItsIdsScenarioAndLabel()
+    {
+        var data = DatasetSource.Parse("synthetic,rows=600").Load();
+        var dir = Directory.CreateTempSubdirectory("midpg-export-").FullName;
+        try
+        {
+            SplitExport.Write(dir, data.Name, data.Train, data.Valid, data.Test);
+            var meta = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "meta.json")))!;
+            Assert.Equal(data.Train.FieldCount, meta["fields"]!.AsArray().Count);
+            Assert.Equal(data.Train.Fields[0].VocabularySize, meta["fields"]![0]!["vocab"]!.GetValue<int>());
+            Assert.Equal(data.Train.NumericCount, meta["numeric"]!.AsArray().Count);
+            foreach (var (part, encoded) in SplitExport.Parts.Zip([data.Train, data.Valid, data.Test]))
+            {
+                var lines = File.ReadAllLines(Path.Combine(dir, part + ".csv"));
+                Assert.Equal(encoded.Rows + 1, lines.Length);
+                Assert.EndsWith("domain_indicator,label", lines[0]);
+                foreach (var r in new[] { 0, encoded.Rows / 2, encoded.Rows - 1 })
+                {
+                    var cells = lines[r + 1].Split(',');
+                    Assert.Equal(encoded.FieldCount + encoded.NumericCount + 2, cells.Length);
+                    for (var f = 0; f < encoded.FieldCount; f++) Assert.Equal(encoded.Id(r, f), long.Parse(cells[f]));
+                    for (var n = 0; n < encoded.NumericCount; n++)
+                        Assert.Equal(encoded.Numeric[r * encoded.NumericCount + n], float.Parse(cells[encoded.FieldCount + n], System.Globalization.CultureInfo.InvariantCulture));
+                    Assert.Equal(encoded.Scenario[r], int.Parse(cells[^2]));
+                    Assert.Equal(encoded.Labels[r], float.Parse(cells[^1]));
+                }
+            }
+            // The same export again is fine; another dataset's export in the folder is never overwritten.
+            SplitExport.Write(dir, data.Name, data.Train, data.Valid, data.Test);
+            Assert.Throws<IOException>(() => SplitExport.Write(dir, "other", data.Train, data.Valid, data.Test));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [ReferenceFact]
+    public void SmokeRunTrainsBothSidesOnTheSameRowsAndResumes()
+    {
+        var runs = Directory.CreateTempSubdirectory("midpg-swr-").FullName;
+        try
+        {
+            var spec = new ReferenceSpec
+            {
+                Experiment = "smoke",
+                Pairs = ScenarioWiseRecPairs.All.Where(p => p.Name is "star" or "ple").ToArray(),
+                Datasets = [DatasetSource.Parse("synthetic,rows=3000")],
+                Seeds = [1],
+                Trainer = new ReferenceSpec { Pairs = [], Datasets = [], Driver = "", ReferenceRoot = "" }.Trainer with { MaxEpochs = 2, Patience = 1 },
+                Driver = ReproduceCommand.Driver,
+                ReferenceRoot = ReferenceFactAttribute.Reference!,
+            };
+            var log = new StringWriter();
+            var comparison = new ReferenceComparison(new ResultsStore(runs), log);
+            comparison.Run(spec);
+            var rows = comparison.Summarise(spec);
+            Assert.Equal(2, rows.Count);
+            Assert.All(rows, r =>
+            {
+                Assert.Single(r.Ours);
+                Assert.Single(r.Theirs);
+                Assert.InRange(r.OursAuc, 0.5, 1.0);
+                Assert.InRange(r.TheirsAuc, 0.5, 1.0);
+                Assert.Equal("n/a", r.Verdict);   // one seed: no test
+            });
+            Assert.Contains("reference_commit", comparison.ReferenceVersions(spec).Keys);
+            // A second run trains nothing on either side.
+            var again = new StringWriter();
+            new ReferenceComparison(new ResultsStore(runs), again).Run(spec);
+            Assert.DoesNotContain("test AUC", again.ToString());
+            Assert.Contains("recorded, skipped", again.ToString());
+        }
+        finally { Directory.Delete(runs, recursive: true); }
+    }
+}
+
+/// <summary>A fact that needs the Scenario-Wise-Rec checkout (../shared/reference/scenario-wise-rec or $MIDPG_SWR) and
+/// Debian's python3-torch, pandas, scikit-learn and tqdm; reported as skipped, with the reason, where they are missing.</summary>
+public sealed class ReferenceFactAttribute : FactAttribute
+{
+    public static string? Reference { get; } = ReproduceCommand.FindReference();
+
+    public ReferenceFactAttribute()
+    {
+        if (Reference is null) Skip = "the Scenario-Wise-Rec checkout (../shared/reference/scenario-wise-rec or $MIDPG_SWR) is not on this machine";
+        else if (!Models.PeerFactAttribute.PythonImports("torch", "pandas", "sklearn", "tqdm"))
+            Skip = $"{Models.PeerFactAttribute.Python} cannot import torch, pandas, sklearn and tqdm (apt-get install python3-torch python3-pandas python3-sklearn python3-tqdm)";
+    }
+}
