@@ -171,7 +171,7 @@ public sealed class ReproduceCommand : Command<ReproduceCommand.Settings>
         sb.AppendLine();
         sb.AppendLine("## What ran\n");
         sb.AppendLine("| model | ours | Scenario-Wise-Rec |\n|---|---|---|");
-        foreach (var p in spec.Pairs) sb.AppendLine($"| {p.Name} | `{p.Ours}` {p.OursSettings} | `{p.Reference}` |");
+        foreach (var p in spec.Pairs) sb.AppendLine($"| {p.Name} | `{p.Ours}` {p.OursSettings} | {p.ReferenceDescription} |");
         sb.AppendLine();
         sb.AppendLine(FormattableString.Invariant($"Training time (sum over the runs of this report): ours {rows.Sum(r => r.Ours.Sum(x => x.Seconds)):F0} s, Scenario-Wise-Rec {rows.Sum(r => r.Theirs.Sum(x => x.Seconds)):F0} s; this invocation took {elapsed.TotalSeconds:F0} s (runs already recorded are reused)."));
         sb.AppendLine();

@@ -15,11 +15,22 @@ using MiDpg.Research.Models;
 
 namespace MiDpg.Research.Training.Experiments;
 
-/// <summary>A model both implementations have: our registry model (with <paramref name="Options"/>, described by
-/// <paramref name="OursSettings"/>) under the report name <paramref name="Name"/>, and the reference's model name.
+/// <summary>A model both implementations have, as the report names it (<paramref name="Name"/>).
+/// Ours: registry model <paramref name="Ours"/> with <paramref name="Options"/> (described by <paramref name="OursSettings"/>),
+/// recorded in the results store as <paramref name="OursRun"/> (pairs that train the same model of ours share its runs).
+/// Theirs: the driver's <c>--model</c> <paramref name="Reference"/> with <paramref name="ReferenceArguments"/>.
 /// <paramref name="Design"/> names what differs by design (docs/reproduction/scenario-wise-rec-differences.md), the first
 /// suspect when the two disagree.</summary>
-public sealed record ReferencePair(string Name, string Ours, string Reference, ModelOptions Options, string OursSettings, string Design);
+public sealed record ReferencePair(string Name, string OursRun, string Ours, ModelOptions Options, string OursSettings,
+    string Reference, IReadOnlyList<string> ReferenceArguments, string Design)
+{
+    /// <summary>The folder of the reference's runs: the model, plus its extra arguments.</summary>
+    public string ReferenceRun => ReferenceArguments.Count == 0 ? Reference
+        : Reference + string.Concat(ReferenceArguments.Select(a => "+" + a.TrimStart('-')));
+
+    /// <summary>The reference's command-line model, as the report shows it.</summary>
+    public string ReferenceDescription => ReferenceArguments.Count == 0 ? $"`{Reference}`" : $"`{Reference}` with `{string.Join(" ", ReferenceArguments)}`";
+}
 
 /// <summary>What to compare, and how both sides train.</summary>
 public sealed record ReferenceSpec
@@ -84,9 +95,9 @@ public sealed class ReferenceComparison(ResultsStore store, TextWriter? log = nu
     public void Run(ReferenceSpec spec, CancellationToken cancel = default)
     {
         spec = spec.Validated();
-        var pairs = spec.Pairs.ToDictionary(p => p.Name);
+        var ours = spec.Pairs.GroupBy(p => p.OursRun).ToDictionary(g => g.Key, g => g.First());
         var factory = new ModelFactory((name, features, settings, device) =>
-            ModelRegistry.Create(pairs[name].Ours, features, pairs[name].Options with { EmbeddingDim = spec.EmbeddingDim, HiddenSizes = spec.HiddenSizes }, device));
+            ModelRegistry.Create(ours[name].Ours, features, ours[name].Options with { EmbeddingDim = spec.EmbeddingDim, HiddenSizes = spec.HiddenSizes }, device));
         foreach (var source in spec.Datasets)
         {
             cancel.ThrowIfCancellationRequested();
@@ -96,22 +107,23 @@ public sealed class ReferenceComparison(ResultsStore store, TextWriter? log = nu
                 SplitExport.Write(export, data.Name, data.Train, data.Valid, data.Test);
             var theirs = Task.Run(() =>
             {
-                foreach (var reference in spec.Pairs.Select(p => p.Reference).Distinct())
+                foreach (var reference in spec.Pairs.DistinctBy(p => p.ReferenceRun))
                     foreach (var seed in spec.Seeds)
                         RunReference(spec, data.Name, export, reference, seed, cancel);
             }, cancel);
             var runner = new ExperimentRunner(store, factory, log);
             runner.Run(new ExperimentSpec
             {
-                Name = spec.Experiment, Models = spec.Pairs.Select(p => p.Name).ToArray(), Datasets = [new DatasetSource(data.Name, () => data)],
+                Name = spec.Experiment, Models = ours.Keys.ToArray(), Datasets = [new DatasetSource(data.Name, () => data)],
                 Seeds = spec.Seeds, Trainer = spec.Trainer,
             });
             theirs.GetAwaiter().GetResult();
         }
     }
 
-    private void RunReference(ReferenceSpec spec, string dataset, string export, string reference, int seed, CancellationToken cancel)
+    private void RunReference(ReferenceSpec spec, string dataset, string export, ReferencePair pair, int seed, CancellationToken cancel)
     {
+        var reference = pair.ReferenceRun;
         var file = RunFile(spec, dataset, reference, seed);
         if (File.Exists(file) && TryReadRun(file) is not null)
         {
@@ -124,11 +136,11 @@ public sealed class ReferenceComparison(ResultsStore store, TextWriter? log = nu
         var start = new ProcessStartInfo(spec.Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[]
                  {
-                     spec.Driver, "--reference", spec.ReferenceRoot, "--data", export, "--model", reference, "--seed", Invariant(seed),
+                     spec.Driver, "--reference", spec.ReferenceRoot, "--data", export, "--model", pair.Reference, "--seed", Invariant(seed),
                      "--epochs", Invariant(t.MaxEpochs), "--patience", Invariant(t.Patience), "--batch-size", Invariant(t.BatchSize),
                      "--lr", Invariant(t.LearningRate), "--emb", Invariant(spec.EmbeddingDim), "--hidden", string.Join(",", spec.HiddenSizes),
                      "--threads", Invariant(t.Threads ?? 1), "--out", partial,
-                 })
+                 }.Concat(pair.ReferenceArguments))
             start.ArgumentList.Add(a);
         start.Environment["OMP_NUM_THREADS"] = Invariant(t.Threads ?? 1);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {spec.Python}");
@@ -174,15 +186,15 @@ public sealed class ReferenceComparison(ResultsStore store, TextWriter? log = nu
         foreach (var dataset in recorded.Select(r => r.Dataset).Distinct().Order(StringComparer.Ordinal))
             foreach (var pair in spec.Pairs)
             {
-                var mine = recorded.Where(r => r.Dataset == dataset && r.Model == pair.Name && r.Scenario == "all" && spec.Seeds.Contains(r.Seed))
+                var mine = recorded.Where(r => r.Dataset == dataset && r.Model == pair.OursRun && r.Scenario == "all" && spec.Seeds.Contains(r.Seed))
                     .GroupBy(r => r.Seed).Select(g =>
                     {
                         double Get(string metric) => g.FirstOrDefault(r => r.Metric == metric)?.Value ?? double.NaN;
                         return new ReferenceRun(g.Key, Get("auc"), Get("logloss"), Get("valid_auc"), (int)Get("epochs"), Get("train_seconds"));
                     }).OrderBy(r => r.Seed).ToList();
-                var theirs = spec.Seeds.Select(s => TryReadRun(RunFile(spec, dataset, pair.Reference, s))).OfType<ReferenceRun>().ToList();
+                var theirs = spec.Seeds.Select(s => TryReadRun(RunFile(spec, dataset, pair.ReferenceRun, s))).OfType<ReferenceRun>().ToList();
                 if (mine.Count == 0 || theirs.Count == 0) continue;
-                rows.Add(new ComparisonRow(dataset, pair.Name, pair.Reference, mine, theirs,
+                rows.Add(new ComparisonRow(dataset, pair.Name, pair.ReferenceRun, mine, theirs,
                     ExperimentSummary.WelchTTest(mine.Select(r => r.Auc).ToArray(), theirs.Select(r => r.Auc).ToArray()),
                     ExperimentSummary.WelchTTest(mine.Select(r => r.LogLoss).ToArray(), theirs.Select(r => r.LogLoss).ToArray()),
                     pair.Design));

@@ -1,6 +1,6 @@
 // The models that this library and Scenario-Wise-Rec (shared/reference/scenario-wise-rec) both implement, as compared
-// by `reproduce scenario-wise-rec`. Each pair says how ours is configured and what differs by design; the full
-// list of differences, with file and line on both sides, is docs/reproduction/scenario-wise-rec-differences.md.
+// by `reproduce scenario-wise-rec`. Each pair says how ours is configured, how the reference is driven, and what differs
+// by design; the full list, with file and line on both sides, is docs/reproduction/scenario-wise-rec-differences.md.
 using MiDpg.Research.Models;
 using MiDpg.Research.Models.Baselines;
 
@@ -9,18 +9,35 @@ namespace MiDpg.Research.Training.Experiments;
 /// <summary>The pairs of <c>reproduce scenario-wise-rec</c>.</summary>
 public static class ScenarioWiseRecPairs
 {
+    static readonly ModelOptions EpNetOnly = new ModelOptions().With<PepNetConfig>(c => c with { UsePpNet = false });
+    static readonly ModelOptions PpNetOnly = new ModelOptions().With<PepNetConfig>(c => c with { UseEpNet = false });
+
     public static IReadOnlyList<ReferencePair> All { get; } =
     [
-        new("star", "star", "star", new ModelOptions(), "defaults (the paper's partitioned normalisation: per-scenario batch statistics, running averages at test time)",
-            "the reference normalises every scenario's path with the whole batch's statistics, also at test time, reads all features in the auxiliary network, " +
-            "puts a per-scenario BatchNorm and a ReLU after every layer (the output layer included) and initialises W_p with Kaiming-uniform instead of ones."),
-        new("ple", "ple", "ple", new ModelOptions(), "defaults",
-            "the reference's experts, gates and towers are its MLP block, with a BatchNorm after every linear layer (the gates' too, before their softmax)."),
-        new("adasparse", "adasparse", "adasparse", new ModelOptions(), "defaults (Fusion pruner)",
-            "the reference's backbone MLP has a BatchNorm after every linear layer; its pruner schedule and the scale of its fusion gate differ (see the differences file)."),
-        new("epnet", "pepnet", "epnet", new ModelOptions().With<PepNetConfig>(c => c with { UsePpNet = false }), "PEPNet with `UsePpNet = false`",
-            "the reference's backbone MLP has a BatchNorm after every linear layer."),
-        new("ppnet", "pepnet", "ppnet", new ModelOptions().With<PepNetConfig>(c => c with { UseEpNet = false }), "PEPNet with `UseEpNet = false`",
-            "the reference's PPNet gates read user and item ids only and it has BatchNorm after every layer of its towers."),
+        new("star", "star", "star", new ModelOptions(), "defaults: partitioned normalisation with per-scenario batch statistics, running averages at test time",
+            "star", [],
+            "the reference normalises with the whole batch's statistics (also at test time), follows every layer, the output layer included, " +
+            "with a per-scenario BatchNorm and a ReLU (its main logit is never negative), reads all features in the auxiliary network, and " +
+            "initialises W_p Kaiming-uniform with U(0, 1) biases instead of W_p = 1, b_p = 0."),
+        new("ple", "ple", "ple", new ModelOptions(), "defaults: levels 128, 64; towers 32",
+            "ple", [],
+            "the reference's experts, gates (before their softmax) and towers carry a BatchNorm after every linear layer, and its experts " +
+            "have one width at every level (128 → 128 where ours is 128 → 64)."),
+        new("adasparse", "adasparse", "adasparse", new ModelOptions(), "defaults: Fusion pruners, ε 1e-2, β 2, α = min(10, 1 + epoch)",
+            "adasparse", [],
+            "the reference's backbone has a BatchNorm after every linear layer, its pruners have no bias and prune only the agnostic " +
+            "embeddings, its factors below ε change sign instead of becoming 0, and its α ramps within each epoch without a cap."),
+        new("epnet", "epnet", "pepnet", EpNetOnly, "PEPNet with `UsePpNet = false`",
+            "epnet", [],
+            "the reference's EPNet has no hidden layer: `MLP(agn_dims, fcn_dims)` binds the hidden sizes to `output_layer`, so its backbone " +
+            "is one linear layer on the gated agnostic embeddings, and e_aw never reaches it."),
+        new("epnet (repaired)", "epnet", "pepnet", EpNetOnly, "PEPNet with `UsePpNet = false`",
+            "epnet", ["--repair-epnet"],
+            "with its hidden layers restored (`--repair-epnet`: MLP(agn_dims, hidden)) the reference still feeds only the gated agnostic " +
+            "embeddings to its backbone (ours also e_aw), has BatchNorm after every hidden layer and a gate as wide as its output."),
+        new("ppnet", "ppnet", "pepnet", PpNetOnly, "PEPNet with `UseEpNet = false`",
+            "ppnet", [],
+            "the reference's PPNet has a complete tower per scenario whose input is the gate input with the agnostic embeddings detached, " +
+            "so those embeddings never receive a gradient and stay at their initialisation; its gates read one fixed context, not each layer's input."),
     ];
 }
