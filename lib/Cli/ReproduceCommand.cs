@@ -165,7 +165,9 @@ public sealed class ReproduceCommand : Command<ReproduceCommand.Settings>
         sb.AppendLine(ReferenceComparison.ToMarkdownTables(rows));
         var differ = rows.Where(r => r.Verdict == "differ").ToList();
         sb.AppendLine("## Where they differ\n");
-        if (differ.Count == 0) sb.AppendLine("Nowhere: every model agrees on every dataset.\n");
+        var undecided = rows.Count(r => r.Verdict == "n/a");
+        if (differ.Count == 0) sb.AppendLine(undecided == rows.Count ? "No verdict: a test needs at least 2 seeds on each side.\n"
+            : undecided == 0 ? "Nowhere: every model agrees on every dataset.\n" : $"Nowhere among the decided rows ({undecided} without a verdict: fewer than 2 seeds on a side).\n");
         foreach (var group in differ.GroupBy(r => r.Model))
             sb.AppendLine($"- **{group.Key}** ({string.Join(", ", group.Select(r => FormattableString.Invariant($"{r.Dataset}: Δ AUC {r.AucDifference:+0.0000;-0.0000}")))}): {group.First().Design}");
         sb.AppendLine();
