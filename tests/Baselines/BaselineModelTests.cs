@@ -125,6 +125,7 @@ public class BaselineModelTests
         new PleConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, ExpertSizes = [6], TowerSizes = [6, 4], SharedExperts = 2 },
         new StarConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], PnPlacement = PnPlacement.InputAndHidden, StarOutputLayer = false, ScenarioWeightInitStd = 0.1 },
         new StarConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], PnPlacement = PnPlacement.None, UseAuxiliaryNetwork = false },
+        new StarConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], AuxiliaryHiddenSizes = [4, 3], Flavour = StarFlavour.ScenarioWiseRec },
         new PepNetConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], GateHidden = 3, EpNetTarget = EpNetTarget.All, PpNetPrior = PpNetPrior.All, PpNetContext = PpNetContext.EpNetOutput },
         new PepNetConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], GateHidden = 3, UseEpNet = false, PpNetPrior = PpNetPrior.Agnostic },
         new AdaSparseConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], PrunerHiddenSizes = [3], Variant = AdaSparseVariant.Scaling },

@@ -60,6 +60,12 @@ public sealed record StarConfig : ModelConfig
     /// <summary>The logit layer is a star-topology layer as well (W_shared ⊙ W_p). Default true.</summary>
     public bool StarOutputLayer { get; init; } = true;
 
+    /// <summary>Which STAR: the paper's (default), or Scenario-Wise-Rec's (<see cref="ScenarioWiseRecStar"/>: whole-batch
+    /// normalisation, a BatchNorm and ReLU after every layer of every scenario's path, the auxiliary network on all
+    /// features), for the side-by-side comparison with that implementation. That flavour fixes its own normalisation,
+    /// initialisation and logit layer: the Pn* settings, ScenarioWeightInitStd and StarOutputLayer must keep their defaults.</summary>
+    public StarFlavour Flavour { get; init; } = StarFlavour.Paper;
+
     public override IReadOnlyList<string> Problems(FeatureSpec? features = null)
     {
         var problems = new List<string>(base.Problems(features));
@@ -68,6 +74,15 @@ public sealed record StarConfig : ModelConfig
         if (!(PnEps > 0)) problems.Add($"{nameof(PnEps)} must be > 0; got {PnEps}");
         if (!(ScenarioWeightInitStd >= 0)) problems.Add($"{nameof(ScenarioWeightInitStd)} must be >= 0; got {ScenarioWeightInitStd}");
         if (PnMinBatchCount < 2) problems.Add($"{nameof(PnMinBatchCount)} must be >= 2 (the variance of one sample is undefined); got {PnMinBatchCount}");
+        if (!Enum.IsDefined(Flavour)) problems.Add($"{nameof(Flavour)} must be Paper or ScenarioWiseRec; got {Flavour}");
+        if (Flavour == StarFlavour.ScenarioWiseRec)
+        {
+            var paper = new StarConfig();
+            if (PnPlacement != paper.PnPlacement || PnMomentum != paper.PnMomentum || PnEps != paper.PnEps || PnMinBatchCount != paper.PnMinBatchCount
+                || ScenarioWeightInitStd != paper.ScenarioWeightInitStd || StarOutputLayer != paper.StarOutputLayer || !UseAuxiliaryNetwork)
+                problems.Add($"{nameof(Flavour)} = ScenarioWiseRec fixes its normalisation, initialisation, logit layer and auxiliary network: " +
+                             "leave PnPlacement, PnMomentum, PnEps, PnMinBatchCount, ScenarioWeightInitStd, StarOutputLayer and UseAuxiliaryNetwork at their defaults");
+        }
         return problems;
     }
 }
@@ -174,6 +189,7 @@ public sealed class StarModel : ScenarioModel, IComponentCounted
     private readonly StarLayer? star_output;
     private readonly Linear? linear_output;
     private readonly Mlp? auxiliary;
+    private readonly ScenarioWiseRecStar? reference_star;   // StarFlavour.ScenarioWiseRec: the whole network but the embeddings
     private readonly StarConfig config;
     private readonly FeatureSpec features;
 
@@ -182,7 +198,9 @@ public sealed class StarModel : ScenarioModel, IComponentCounted
     public override ModelConfig Config => config;
 
     /// <inheritdoc/>
-    public override string? ShardingObstacle => config.PnPlacement == PnPlacement.None ? null
+    public override string? ShardingObstacle => config.Flavour == StarFlavour.ScenarioWiseRec
+        ? "Scenario-Wise-Rec's STAR normalises with the statistics of the whole batch"
+        : config.PnPlacement == PnPlacement.None ? null
         : "partitioned normalisation uses the statistics of each scenario's rows in the whole batch (and updates running statistics from them)";
 
     /// <summary>The PN modules (first: the input's; then the hidden layers' for InputAndHidden).</summary>
@@ -198,6 +216,13 @@ public sealed class StarModel : ScenarioModel, IComponentCounted
         layers = new ModuleList<StarLayer>();
         norms = new ModuleList<PartitionedNorm>();
         var width = config.InputDim(features);
+        if (config.Flavour == StarFlavour.ScenarioWiseRec)
+        {
+            reference_star = new ScenarioWiseRecStar(width, config.HiddenSizes, config.AuxiliaryHiddenSizes, S);
+            RegisterComponents();
+            if (device is not null) this.to(device);
+            return;
+        }
         if (config.PnPlacement != PnPlacement.None) norms.Add(Norm(width, S, config));
         foreach (var h in config.HiddenSizes)
         {
@@ -218,6 +243,7 @@ public sealed class StarModel : ScenarioModel, IComponentCounted
     {
         var emb = embedding.call(input.Categorical);
         var h = emb.BackboneInput(input.Numeric);
+        if (reference_star is not null) return reference_star.call(h, input.Scenario);
         var n = 0;
         if (config.PnPlacement != PnPlacement.None) h = norms[n++].call(h, input.Scenario);
         foreach (var layer in layers)
@@ -234,8 +260,9 @@ public sealed class StarModel : ScenarioModel, IComponentCounted
         ModelComponent.Backbone, BaselineComponent.ScenarioSpecific, BaselineComponent.Normalisation, BaselineComponent.Auxiliary);
 
     private static string Classify(string name) =>
-        name.StartsWith("norms.", StringComparison.Ordinal) ? BaselineComponent.Normalisation
-        : name.StartsWith("auxiliary.", StringComparison.Ordinal) ? BaselineComponent.Auxiliary
+        name.StartsWith("norms.", StringComparison.Ordinal) || name.StartsWith("reference_star.norm_", StringComparison.Ordinal)
+            || name.StartsWith("reference_star.path_norms.", StringComparison.Ordinal) ? BaselineComponent.Normalisation
+        : name.StartsWith("auxiliary.", StringComparison.Ordinal) || name.StartsWith("reference_star.auxiliary.", StringComparison.Ordinal) ? BaselineComponent.Auxiliary
         : name.Contains("scenario_", StringComparison.Ordinal) ? BaselineComponent.ScenarioSpecific
         : ModelComponent.Backbone;
 
@@ -244,6 +271,15 @@ public sealed class StarModel : ScenarioModel, IComponentCounted
     ///   normalisation = sum_{normalised widths d} (2 d + 2 S d);  auxiliary = mlp(d_aw, aux..., 1).</summary>
     public static IReadOnlyDictionary<string, long> Formula(FeatureSpec features, StarConfig config)
     {
+        if (config.Flavour == StarFlavour.ScenarioWiseRec)
+        {
+            var (b, sp, n, a) = ScenarioWiseRecStar.Formula(config.InputDim(features), config.HiddenSizes, config.AuxiliaryHiddenSizes, features.ScenarioCount);
+            return Baseline.WithTotal(new()
+            {
+                [ModelComponent.Embeddings] = Baseline.EmbeddingCount(features, config),
+                [ModelComponent.Backbone] = b, [BaselineComponent.ScenarioSpecific] = sp, [BaselineComponent.Normalisation] = n, [BaselineComponent.Auxiliary] = a,
+            });
+        }
         long S = features.ScenarioCount, backbone = 0, specific = 0, norm = 0;
         long width = config.InputDim(features);
         if (config.PnPlacement != PnPlacement.None) norm += 2 * width * (1 + S);

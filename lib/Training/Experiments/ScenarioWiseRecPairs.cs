@@ -19,6 +19,11 @@ public static class ScenarioWiseRecPairs
             "the reference normalises with the whole batch's statistics (also at test time), follows every layer, the output layer included, " +
             "with a per-scenario BatchNorm and a ReLU (its main logit is never negative), reads all features in the auxiliary network, and " +
             "initialises W_p Kaiming-uniform with U(0, 1) biases instead of W_p = 1, b_p = 0."),
+        new("star (Scenario-Wise-Rec's)", "star-swr", "star", new ModelOptions().With<StarConfig>(c => c with { Flavour = StarFlavour.ScenarioWiseRec }),
+            "`StarConfig.Flavour = ScenarioWiseRec` (the reference's STAR reproduced: same outputs and gradients as its star.py on the same weights)",
+            "star", [],
+            "none by design: the compatibility flavour computes what the reference computes (tests/Baselines/ScenarioWiseRecStarTests.cs); " +
+            "what remains is the training loop (sparse-row vs dense data order, early stopping's minimum gain) and seed noise."),
         new("ple", "ple", "ple", new ModelOptions(), "defaults: levels 128, 64; towers 32",
             "ple", [],
             "the reference's experts, gates (before their softmax) and towers carry a BatchNorm after every linear layer, and its experts " +
