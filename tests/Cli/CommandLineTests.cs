@@ -25,6 +25,8 @@ public class CommandLineTests
     [InlineData("report")]
     [InlineData("main")]
     [InlineData("notebooks")]
+    [InlineData("golden")]
+    [InlineData("reproduce")]
     public void EveryCommandHasHelp(string command)
     {
         var (code, output) = Run(command, "--help");

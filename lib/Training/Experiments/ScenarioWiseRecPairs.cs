@@ -23,7 +23,7 @@ public static class ScenarioWiseRecPairs
             "`StarConfig.Flavour = ScenarioWiseRec` (the reference's STAR reproduced: same outputs and gradients as its star.py on the same weights)",
             "star", [],
             "none by design: the compatibility flavour computes what the reference computes (tests/Baselines/ScenarioWiseRecStarTests.cs); " +
-            "what remains is the training loop (sparse-row vs dense data order, early stopping's minimum gain) and seed noise."),
+            "what remains is each side's own row order within an epoch, early stopping's minimum gain (ours 1e-4) and seed noise."),
         new("ple", "ple", "ple", new ModelOptions(), "defaults: levels 128, 64; towers 32",
             "ple", [],
             "the reference's experts, gates (before their softmax) and towers carry a BatchNorm after every linear layer, and its experts " +
