@@ -51,6 +51,8 @@ def parse_args(argv=None):
                    help="std of the embedding init (ours: 1.0; the reference's SparseFeature default: 1e-4)")
     p.add_argument("--repair-epnet", action="store_true",
                    help="give EPNet the hidden layers --hidden (the reference builds it without any; see README)")
+    p.add_argument("--no-batchnorm", action="store_true",
+                   help="diagnostic: replace every BatchNorm1d of the built model by the identity (ours has none)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--device", default="cpu")
     p.add_argument("--out", required=True)
@@ -187,6 +189,20 @@ def build_model(args, meta, delta_alpha):
     return PPNet(**kw), kw, None
 
 
+def remove_batchnorm(model):
+    """Replaces every BatchNorm1d of the model by the identity; returns the names of the replaced modules. A diagnostic:
+    the reference's MLP block puts a BatchNorm after every linear layer (layers.py:255), ours has none, and this tells
+    how much of a difference between the two comes from that alone."""
+    import torch.nn as nn
+    replaced = []
+    for name, module in list(model.named_modules()):
+        for child_name, child in list(module.named_children()):
+            if isinstance(child, nn.BatchNorm1d):
+                setattr(module, child_name, nn.Identity())
+                replaced.append(f"{name}.{child_name}" if name else child_name)
+    return replaced
+
+
 def describe(value):
     """Constructor arguments as JSON: features by name, vocabulary and width."""
     if isinstance(value, list):
@@ -254,6 +270,9 @@ def run(args):
 
     torch.manual_seed(args.seed)
     model, kwargs, repair = build_model(args, meta, delta_alpha=1.0 / (len(train) + len(valid)))
+    if args.no_batchnorm:
+        removed = remove_batchnorm(model)
+        repair = "; ".join(filter(None, [repair, f"BatchNorm1d replaced by the identity: {', '.join(removed) or 'none found'}"]))
     with tempfile.TemporaryDirectory() as save_dir:  # fit() always writes a .pth there
         trainer = ctr_trainer.CTRTrainer(model, meta["name"], optimizer_fn=torch.optim.Adam,
                                          optimizer_params={"lr": args.lr, "weight_decay": 0.0},

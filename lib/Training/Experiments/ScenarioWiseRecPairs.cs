@@ -10,6 +10,7 @@ namespace MiDpg.Research.Training.Experiments;
 public static class ScenarioWiseRecPairs
 {
     static readonly ModelOptions EpNetOnly = new ModelOptions().With<PepNetConfig>(c => c with { UsePpNet = false });
+    static readonly ModelOptions WideExperts = new ModelOptions().With<PleConfig>(c => c with { ExpertSizes = [128, 128], TowerSizes = [32] });
     static readonly ModelOptions PpNetOnly = new ModelOptions().With<PepNetConfig>(c => c with { UseEpNet = false });
 
     public static IReadOnlyList<ReferencePair> All { get; } =
@@ -28,10 +29,21 @@ public static class ScenarioWiseRecPairs
             "ple", [],
             "the reference's experts, gates (before their softmax) and towers carry a BatchNorm after every linear layer, and its experts " +
             "have one width at every level (128 → 128 where ours is 128 → 64)."),
+        // Diagnostics: the reference's architecture matched where ours allows, then its BatchNorm taken out (--no-batchnorm).
+        new("ple (reference's widths)", "ple-wide", "ple", WideExperts, "`ExpertSizes = [128, 128]`: the reference's expert widths",
+            "ple", [],
+            "the architectures now match but for the reference's BatchNorm after every linear layer of experts, gates and towers."),
+        new("ple (reference's widths, no BatchNorm)", "ple-wide", "ple", WideExperts, "`ExpertSizes = [128, 128]`: the reference's expert widths",
+            "ple", ["--no-batchnorm"],
+            "none in the architecture (the reference's BatchNorms replaced by the identity); the training loops differ as for every pair."),
         new("adasparse", "adasparse", "adasparse", new ModelOptions(), "defaults: Fusion pruners, ε 1e-2, β 2, α = min(10, 1 + epoch)",
             "adasparse", [],
             "the reference's backbone has a BatchNorm after every linear layer, its pruners have no bias and prune only the agnostic " +
             "embeddings, its factors below ε change sign instead of becoming 0, and its α ramps within each epoch without a cap."),
+        new("adasparse (reference without BatchNorm)", "adasparse", "adasparse", new ModelOptions(), "defaults (Fusion pruner)",
+            "adasparse", ["--no-batchnorm"],
+            "without its BatchNorms the reference still has bias-free pruners that prune only the agnostic embeddings, " +
+            "sign-flipped factors below ε and an α that ramps within each epoch without a cap."),
         new("epnet", "epnet", "pepnet", EpNetOnly, "PEPNet with `UsePpNet = false`",
             "epnet", [],
             "the reference's EPNet has no hidden layer: `MLP(agn_dims, fcn_dims)` binds the hidden sizes to `output_layer`, so its backbone " +
@@ -40,6 +52,10 @@ public static class ScenarioWiseRecPairs
             "epnet", ["--repair-epnet"],
             "with its hidden layers restored (`--repair-epnet`: MLP(agn_dims, hidden)) the reference still feeds only the gated agnostic " +
             "embeddings to its backbone (ours also e_aw), has BatchNorm after every hidden layer and a gate as wide as its output."),
+        new("epnet (repaired, no BatchNorm)", "epnet", "pepnet", EpNetOnly, "PEPNet with `UsePpNet = false`",
+            "epnet", ["--repair-epnet", "--no-batchnorm"],
+            "with hidden layers and without BatchNorm, the reference's backbone still reads only the gated agnostic embeddings " +
+            "(ours [gated e_ag, e_aw]) and its gate's hidden layer is as wide as its output (ours 64)."),
         new("ppnet", "ppnet", "pepnet", PpNetOnly, "PEPNet with `UseEpNet = false`",
             "ppnet", [],
             "the reference's PPNet has a complete tower per scenario whose input is the gate input with the agnostic embeddings detached, " +
