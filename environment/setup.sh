@@ -8,40 +8,35 @@ root="$(cd "$here/.." && pwd)"
 cd "$root"
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
+# Installs the Debian packages named after the label that are not installed yet (checking first, so a set-up machine
+# is left alone). Usage: ensure_packages "what they are for" package...
+ensure_packages() {
+  local label=$1; shift
+  local missing=() p sudo=""
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    say "installing $label: ${missing[*]}"
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    say "$label present"
+  fi
+}
+
 # 1. Debian packages: Chromium renders figures to PNG; nbclient + jupyter_client execute notebooks
 #    through the real .NET Interactive Jupyter kernel, exactly as Jupyter does.
-packages=(chromium python3-nbclient python3-nbformat python3-jupyter-client fonts-dejavu-core)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  say "installing Debian packages: ${missing[*]}"
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-else
-  say "Debian packages present"
-fi
+ensure_packages "Debian packages" chromium python3-nbclient python3-nbformat python3-jupyter-client fonts-dejavu-core
 
 # 1b. The independent implementations the tests check the models against — the PyTorch peer (shared/bench/midpg_ref.py)
 #     and the Scenario-Wise-Rec checkout (shared/reference/scenario-wise-rec) — run on Debian's Python packages. Where
 #     they sit beside the repository (or $MIDPG_PEER / $MIDPG_SWR name them), install those packages so the live checks run;
 #     elsewhere the golden test uses its committed fixtures and the live checks report themselves skipped.
 if [ -e "$root/../shared/bench/midpg_ref.py" ] || [ -d "$root/../shared/reference/scenario-wise-rec" ] || [ -n "${MIDPG_PEER:-}${MIDPG_SWR:-}" ]; then
-  peer_packages=(python3-torch python3-numpy python3-pandas python3-sklearn python3-tqdm libopenblas0-pthread)
-  missing=()
-  for p in "${peer_packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  if ((${#missing[@]})); then
-    say "installing the reference implementations' Python packages: ${missing[*]}"
-    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  else
-    say "reference implementations' Python packages present"
-  fi
+  ensure_packages "the reference implementations' Python packages" \
+    python3-torch python3-numpy python3-pandas python3-sklearn python3-tqdm libopenblas0-pthread
 fi
 
 # 2. The .NET Interactive kernel (the engine behind Polyglot Notebooks and the Jupyter kernel),
