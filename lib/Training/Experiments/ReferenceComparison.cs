@@ -53,6 +53,9 @@ public sealed record ReferenceSpec
         if (Pairs.Count == 0) throw new ArgumentException("The comparison needs at least one model.");
         if (Datasets.Count == 0) throw new ArgumentException("The comparison needs at least one dataset.");
         if (Seeds.Count == 0 || Seeds.Distinct().Count() != Seeds.Count) throw new ArgumentException("The comparison needs distinct seeds.");
+        if (Pairs.Select(p => p.Name).Distinct().Count() != Pairs.Count) throw new ArgumentException("Two pairs have the same name.");
+        foreach (var shared in Pairs.GroupBy(p => p.OursRun).Where(g => g.Select(p => (p.Ours, p.OursSettings)).Distinct().Count() > 1))
+            throw new ArgumentException($"The pairs {string.Join(", ", shared.Select(p => p.Name))} share our run '{shared.Key}' but configure different models.");
         if (!File.Exists(Driver)) throw new FileNotFoundException($"The reference driver {Driver} does not exist.", Driver);
         if (!Directory.Exists(Path.Combine(ReferenceRoot, "scenario_wise_rec")))
             throw new DirectoryNotFoundException($"{ReferenceRoot} does not hold the scenario_wise_rec package (the Scenario-Wise-Rec checkout).");
