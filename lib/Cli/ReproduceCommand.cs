@@ -100,10 +100,12 @@ public sealed class ReproduceCommand : Command<ReproduceCommand.Settings>
         var reference = FindReference(settings.ReferencePath)
                         ?? throw new CliError($"The Scenario-Wise-Rec checkout was not found ({settings.ReferencePath ?? "$MIDPG_SWR or ../shared/reference/scenario-wise-rec"}); pass --reference-path DIR.");
         if (!File.Exists(settings.Python)) throw new CliError($"--python: {settings.Python} does not exist (apt-get install python3-torch python3-pandas python3-sklearn python3-tqdm).");
-        var names = (settings.Models ?? (settings.Quick ? "star,ple" : string.Join(",", ScenarioWiseRecPairs.All.Select(p => p.Name))))
-            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var pairs = names.Select(n => ScenarioWiseRecPairs.All.FirstOrDefault(p => p.Name == n)
-                                      ?? throw new CliError($"--models: '{n}' is not a model both packages have; known: {string.Join(", ", ScenarioWiseRecPairs.All.Select(p => p.Name))}.")).ToArray();
+        // Pair names may contain spaces and parentheses; --models takes them comma-separated (no pair name holds a comma).
+        var pairs = settings.Models is null && !settings.Quick
+            ? ScenarioWiseRecPairs.All.ToArray()
+            : (settings.Models ?? "star,ple").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(n => ScenarioWiseRecPairs.All.FirstOrDefault(p => p.Name == n)
+                             ?? throw new CliError($"--models: '{n}' is not a model both packages have; known: {string.Join(", ", ScenarioWiseRecPairs.All.Select(p => p.Name))}.")).ToArray();
         IReadOnlyList<DatasetSource> datasets;
         try
         {

@@ -68,6 +68,14 @@ public class ReferenceComparisonTests
         finally { Directory.Delete(dir, recursive: true); }
     }
 
+    [Fact]
+    public void PairNamesAreUniqueAndCommaFree()
+    {
+        var names = ScenarioWiseRecPairs.All.Select(p => p.Name).ToArray();
+        Assert.Equal(names.Length, names.Distinct().Count());
+        Assert.DoesNotContain(names, n => n.Contains(','));
+    }
+
     [ReferenceFact]
     public void SmokeRunTrainsBothSidesOnTheSameRowsAndResumes()
     {

@@ -33,7 +33,7 @@ public static class ScenarioWiseRecPairs
         new("ple (reference's widths)", "ple-wide", "ple", WideExperts, "`ExpertSizes = [128, 128]`: the reference's expert widths",
             "ple", [],
             "the architectures now match but for the reference's BatchNorm after every linear layer of experts, gates and towers."),
-        new("ple (reference's widths, no BatchNorm)", "ple-wide", "ple", WideExperts, "`ExpertSizes = [128, 128]`: the reference's expert widths",
+        new("ple (reference's widths; no BatchNorm)", "ple-wide", "ple", WideExperts, "`ExpertSizes = [128, 128]`: the reference's expert widths",
             "ple", ["--no-batchnorm"],
             "none in the architecture (the reference's BatchNorms replaced by the identity); the training loops differ as for every pair."),
         new("adasparse", "adasparse", "adasparse", new ModelOptions(), "defaults: Fusion pruners, ε 1e-2, β 2, α = min(10, 1 + epoch)",
@@ -52,7 +52,7 @@ public static class ScenarioWiseRecPairs
             "epnet", ["--repair-epnet"],
             "with its hidden layers restored (`--repair-epnet`: MLP(agn_dims, hidden)) the reference still feeds only the gated agnostic " +
             "embeddings to its backbone (ours also e_aw), has BatchNorm after every hidden layer and a gate as wide as its output."),
-        new("epnet (repaired, no BatchNorm)", "epnet", "pepnet", EpNetOnly, "PEPNet with `UsePpNet = false`",
+        new("epnet (repaired; no BatchNorm)", "epnet", "pepnet", EpNetOnly, "PEPNet with `UsePpNet = false`",
             "epnet", ["--repair-epnet", "--no-batchnorm"],
             "with hidden layers and without BatchNorm, the reference's backbone still reads only the gated agnostic embeddings " +
             "(ours [gated e_ag, e_aw]) and its gate's hidden layer is as wide as its output (ours 64)."),
