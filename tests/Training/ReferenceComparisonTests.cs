@@ -74,6 +74,8 @@ public class ReferenceComparisonTests
         var names = ScenarioWiseRecPairs.All.Select(p => p.Name).ToArray();
         Assert.Equal(names.Length, names.Distinct().Count());
         Assert.DoesNotContain(names, n => n.Contains(','));
+        // Pairs that share one of our runs configure the same model (ReferenceSpec.Validated refuses otherwise).
+        Assert.All(ScenarioWiseRecPairs.All.GroupBy(p => p.OursRun), g => Assert.Single(g.Select(p => (p.Ours, p.OursSettings)).Distinct()));
     }
 
     [ReferenceFact]

@@ -40,7 +40,7 @@ public static class ScenarioWiseRecPairs
             "adasparse", [],
             "the reference's backbone has a BatchNorm after every linear layer, its pruners have no bias and prune only the agnostic " +
             "embeddings, its factors below ε change sign instead of becoming 0, and its α ramps within each epoch without a cap."),
-        new("adasparse (reference without BatchNorm)", "adasparse", "adasparse", new ModelOptions(), "defaults (Fusion pruner)",
+        new("adasparse (reference without BatchNorm)", "adasparse", "adasparse", new ModelOptions(), "defaults: Fusion pruners, ε 1e-2, β 2, α = min(10, 1 + epoch)",
             "adasparse", ["--no-batchnorm"],
             "without its BatchNorms the reference still has bias-free pruners that prune only the agnostic embeddings, " +
             "sign-flipped factors below ε and an α that ramps within each epoch without a cap."),
