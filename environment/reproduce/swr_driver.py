@@ -8,7 +8,7 @@ is configured to match ours and which of the reference's quirks the driver neutr
 
 Usage:
   /usr/bin/python3 environment/reproduce/swr_driver.py \
-      --reference /work/shared/reference/scenario-wise-rec --data DIR --model star \
+      --reference ../shared/reference/scenario-wise-rec --data DIR --model star \
       --seed 1 --epochs 10 --patience 2 --batch-size 512 --lr 1e-3 --emb 16 --hidden 128,64,32 \
       --threads 2 --out star-1.json
 
