@@ -36,12 +36,19 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
     /// <summary>Summarises an experiment, prints it and writes &lt;out&gt;/&lt;name&gt;.md and .csv.</summary>
     internal static IReadOnlyList<SummaryRow> Write(ResultsStore store, string name, string outDir)
     {
-        var summary = ExperimentSummary.Summarise(store.Read(name));
+        var rows = store.Read(name);
+        var summary = ExperimentSummary.Summarise(rows);
+        var scenarios = ExperimentSummary.SummariseScenarios(rows);
+        var tuning = HyperparameterSearch.ReadRecords(store, name);
         Directory.CreateDirectory(outDir);
         var md = Path.Combine(outDir, name + ".md");
         var csv = Path.Combine(outDir, name + ".csv");
-        File.WriteAllText(md, $"# {name}\n\n" + ExperimentSummary.ToMarkdown(summary, ModelRegistry.DisplayName));
+        var scenarioCsv = Path.Combine(outDir, name + "-scenarios.csv");
+        File.WriteAllText(md, $"# {name}\n\n" + ExperimentSummary.ToMarkdown(summary, ModelRegistry.DisplayName) +
+                              ExperimentSummary.TuningToMarkdown(tuning, ModelRegistry.DisplayName, ModelRegistry.Names) +
+                              (scenarios.Count == 0 ? "" : "## Per scenario\n\n" + ExperimentSummary.ScenariosToMarkdown(scenarios, ModelRegistry.DisplayName, ModelRegistry.Names)));
         File.WriteAllText(csv, ExperimentSummary.ToCsv(summary));
+        if (scenarios.Count > 0) File.WriteAllText(scenarioCsv, ExperimentSummary.ScenariosToCsv(scenarios));
         foreach (var group in summary.GroupBy(s => s.Dataset))
         {
             var table = new Table().Title($"{Markup.Escape(name)}: {Markup.Escape(group.Key)} ({Markup.Escape(group.First().BestBaseline is { Length: > 0 } best ? "best baseline " + ModelRegistry.DisplayName(best) : "no baseline")})")
@@ -52,7 +59,14 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
                     double.IsNaN(r.RelaImpr) ? "–" : $"{r.RelaImpr:F2}%", $"{r.Parameters:N0}", double.IsNaN(r.AucP) ? "–" : r.AucP.ToString("F3"));
             AnsiConsole.Write(table);
         }
-        AnsiConsole.WriteLine($"report: {Path.GetFullPath(md)}, {Path.GetFullPath(csv)}");
+        foreach (var group in tuning.GroupBy(t => t.Dataset))
+        {
+            var table = new Table().Title($"{Markup.Escape(name)}: {Markup.Escape(group.Key)}, chosen on validation").AddColumns("model", "chosen", "valid AUC", "candidates");
+            foreach (var t in group.OrderBy(t => ModelRegistry.Names.ToList().IndexOf(t.Model)))
+                table.AddRow(Markup.Escape(ModelRegistry.DisplayName(t.Model)), Markup.Escape(t.Chosen), $"{t.ChosenValidAuc:F4}", $"{t.Candidates.Count} of {t.SpaceSize}");
+            AnsiConsole.Write(table);
+        }
+        AnsiConsole.WriteLine($"report: {Path.GetFullPath(md)}, {Path.GetFullPath(csv)}" + (scenarios.Count > 0 ? $", {Path.GetFullPath(scenarioCsv)}" : ""));
         return summary;
     }
 }

@@ -38,9 +38,9 @@ public enum DivisorRounding
 /// <summary>How eq. 8's BCE is reduced over the mini-batch (see <see cref="DpgConfig.BceReduction"/>).</summary>
 public enum BceReduction
 {
-    /// <summary>Batch sum, as eq. 8 writes it: L_mi weighs lambda / B against the batch-mean BCE. Default.</summary>
+    /// <summary>Batch sum, as eq. 8 writes it: L_mi weighs lambda / B against the batch-mean BCE (a named option).</summary>
     Sum,
-    /// <summary>Batch mean, as L_mi: L = mean BCE + lambda L_mi.</summary>
+    /// <summary>Batch mean, as L_mi: L = mean BCE + lambda L_mi. Default (eq. 6 divides L_mi by N; the peer reads both as means).</summary>
     Mean,
 }
 
@@ -120,17 +120,20 @@ public sealed record DpgConfig : ModelConfig
     public double Lambda { get; init; } = 1.0;
 
     /// <summary>How the BCE of eq. 8 is reduced over a mini-batch of B rows, which sets how much L_mi weighs against it.
-    /// The paper writes L = -sum_{i=1..N} y_i log y^_i + lambda L_mi (eq. 8) with L_mi = -(1/N) sum_i [...] (eq. 6), lambda = 1.
-    /// <see cref="Models.BceReduction.Sum"/> (default) reads eq. 8 literally: the BCE summed over the batch, L_mi a mean,
-    /// so L_mi weighs lambda / B against the batch-mean BCE; computed as mean BCE + (lambda / B) L_mi, which gives the same
-    /// Adam steps as the literal sum (Adam's update does not change when the loss is multiplied by B, up to its epsilon).
-    /// <see cref="Models.BceReduction.Mean"/>: both batch means, L = mean BCE + lambda L_mi (the PyTorch peer's
-    /// loss; MODELS.md writes BCE(y, y^) + lambda L_mi and leaves the reduction open).
-    /// Measured (synthetic default, full protocol, MI-DPG (R), lambda = 1, seeds 1–3, test AUC): Sum 0.8413, Mean 0.8374,
-    /// DNN 0.8399, DPG (R) 0.8413. With Mean the MIR dominates: the matrices' silhouette by scenario goes from 0.10 (DPG)
-    /// to 0.89 and their group structure is lost (within-group similarity -0.12 vs between -0.11); with Sum it rises to
-    /// 0.16 and the group structure stays (0.83 vs -0.45; DPG 0.90 vs -0.47).</summary>
-    public BceReduction BceReduction { get; init; } = BceReduction.Sum;
+    /// The paper writes L = -sum_{i=1..N} y_i log y^_i + lambda L_mi (eq. 8) with L_mi = -(1/N) sum_i [...] (eq. 6) and calls
+    /// lambda a hyperparameter (3.3: 1).
+    /// <see cref="Models.BceReduction.Mean"/> (default): both terms batch means, L = mean BCE + lambda L_mi — eq. 6's 1/N
+    /// read for both terms, the PyTorch peer's loss (shared/bench/midpg_ref.py); lambda is then tuned on validation
+    /// (experiment --tune searches {0.01, 0.03, 0.1, 0.3, 1}).
+    /// <see cref="Models.BceReduction.Sum"/>: eq. 8 read literally, the BCE summed over the batch and L_mi a mean, so
+    /// L_mi weighs lambda / B against the batch-mean BCE (1/512 of lambda at the paper's batch size); computed as mean BCE
+    /// + (lambda / B) L_mi, which gives the same Adam steps as the literal sum (Adam's update does not change when the
+    /// loss is multiplied by B, up to its epsilon). Under Sum the MIR barely acts: MI-DPG and DPG print the same AUC to
+    /// 4 decimals (docs/figures/table1-full.md before issue 16).
+    /// Measured (synthetic default, seeds 1–3, test AUC, lambda = 1 untuned): Sum 0.8413, Mean 0.8374, DNN 0.8399,
+    /// DPG (R) 0.8413; with Mean at lambda = 1 the matrices' silhouette by scenario goes from 0.10 (DPG) to 0.89 and their
+    /// group structure is lost, which is why lambda is tuned.</summary>
+    public BceReduction BceReduction { get; init; } = BceReduction.Mean;
 
     /// <summary>Hidden width of each MIR discriminator T (one hidden layer, ReLU, scalar logit). Default 64.</summary>
     public int DiscriminatorHidden { get; init; } = 64;

@@ -3,8 +3,8 @@
 //   h1 = [e_ag, e_aw, numeric];  h_{l+1} = ReLU(h_l (W_l ⊙ S_l) + b_l) for modulated layers (DWM),
 //   h_{l+1} = ReLU(h_l W_l + b_l) otherwise;  logit = h_{L+1} w_out + b_out.
 //   L = BCE(y, sigmoid(logit)) + lambda * L_mi  (eq. 8); MI-DPG = DPG + MIR, DPG = MIR off or lambda = 0.
-//   Eq. 8 sums the BCE over the batch and averages L_mi: by default (BceReduction.Sum) the loss is computed as
-//   mean BCE + (lambda / B) L_mi, the same Adam steps; BceReduction.Mean gives mean BCE + lambda L_mi.
+//   Eq. 8's reading: by default (BceReduction.Mean) both terms are batch means, mean BCE + lambda L_mi; BceReduction.Sum
+//   reads eq. 8 literally (BCE summed over the batch), computed as mean BCE + (lambda / B) L_mi, the same Adam steps.
 // Hyper-parameters: see DpgConfig (variant, r_div / c_div or d_r / d_c, d_k, psi mode, generator
 // hidden size, detach option, modulated layers, lambda, discriminator size) and ModelConfig
 // (emb_dim, hidden sizes 128-64-32).

@@ -7,7 +7,7 @@
 // names and shapes), DIR/batch/{ag,aw,y,perm}.npy, and the peer's answer in DIR/peer/{loss.json, logits.npy,
 // grads/NAME.npy} (float64). Where the library differs from the peer by design, a case sets the library to the
 // peer's choice (listed in lib/Models/README.md, "The golden check"):
-//   - eq. 8's reading: the peer adds a batch-mean BCE and lambda L_mi, i.e. BceReduction.Mean (ours defaults to Sum);
+//   - eq. 8's reading: the peer adds a batch-mean BCE and lambda L_mi, i.e. BceReduction.Mean (our default since issue 16; the case sets it explicitly);
 //   - embedding storage: ours is one stacked table with each field's row 0 reserved for unknown ids; the peer has one
 //     table per field. Field f's rows of our table are exported as the peer's table, row 0 included, so ids agree;
 //   - field order: the peer's input is [e_ag, e_aw] with the fields of each group in order; ours builds the same

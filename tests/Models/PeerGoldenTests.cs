@@ -61,14 +61,14 @@ public class PeerGoldenTests
     [Fact]
     public void The_library_default_reading_of_eq_8_is_not_the_peers()
     {
-        // The peer adds mean BCE and lambda L_mi (BceReduction.Mean); the library's default Sum weighs L_mi by lambda / B.
+        // The peer adds mean BCE and lambda L_mi (BceReduction.Mean, the library's default); the named option Sum weighs L_mi by lambda / B.
         var dir = Fixture("midpg-r");
         var (c, ours, batch) = PeerGolden.Import(dir);
         using var _ = ours;
         var dpg = (DpgModel)ours;
         Assert.Equal(BceReduction.Mean, dpg.DpgConfig.BceReduction);
         Assert.Equal(c.Lambda, dpg.MirWeight(batch.Rows));
-        Assert.Equal(BceReduction.Sum, new DpgConfig().BceReduction);
+        Assert.Equal(BceReduction.Mean, new DpgConfig().BceReduction);
         Assert.Equal(c.Lambda / batch.Rows, new DpgModel(c.Features(), dpg.DpgConfig with { BceReduction = BceReduction.Sum }).MirWeight(batch.Rows));
     }
 

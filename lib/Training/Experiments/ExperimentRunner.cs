@@ -4,63 +4,90 @@ using static TorchSharp.torch;
 namespace MiDpg.Research.Training.Experiments;
 
 /// <summary>
-/// Runs an <see cref="ExperimentSpec"/>: for every dataset, trial and model, trains with the
-/// <see cref="Trainer"/>, evaluates on the test split (overall and per scenario) and records the numbers in
-/// the <see cref="ResultsStore"/>. Trials already recorded are skipped, so an interrupted sweep resumes.
+/// Runs an <see cref="ExperimentSpec"/>: for every dataset, tunes each model on validation when the spec asks for it
+/// (<see cref="HyperparameterSearch"/>), then for every trial and model trains with the <see cref="Trainer"/> at the chosen
+/// configuration, evaluates on the test split (overall and per scenario) and records the numbers in the
+/// <see cref="ResultsStore"/>. Trials and tuning candidates already recorded are skipped, so an interrupted run resumes.
 /// </summary>
 public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, TextWriter? log = null)
 {
     /// <summary>Builds a progress reporter per (dataset, model, trial); null = none.</summary>
     public Func<string, string, int, ITrainingReporter?>? Reporter { get; init; }
 
-    public sealed record Outcome(int Trained, int Skipped);
+    /// <summary>Builds a progress reporter per tuning candidate (dataset, model, candidate); null = none.</summary>
+    public Func<string, string, Candidate, ITrainingReporter?>? TuningReporter { get; init; }
+
+    /// <param name="Tuned">Tuning candidates trained by this run (not read back from the store).</param>
+    /// <param name="Choices">The chosen configuration per (dataset, model) when the spec tunes.</param>
+    public sealed record Outcome(int Trained, int Skipped, int Tuned = 0, IReadOnlyList<TuningOutcome>? Choices = null);
 
     public Outcome Run(ExperimentSpec spec)
     {
         spec = spec.Validated();
         int trained = 0, skipped = 0;
+        var search = new HyperparameterSearch(store, factory, log) { Reporter = TuningReporter };
+        var choices = new List<TuningOutcome>();
         foreach (var source in spec.Datasets)
         {
             ExperimentData? data = null;
+            // Selection first, on (train, valid) only: the test part is not handed to the search.
+            var chosen = new Dictionary<string, (ModelSettings Settings, TrainerConfig Trainer, string Key)>();
+            foreach (var name in spec.Models)
+            {
+                if (spec.Tuning is null) { chosen[name] = (spec.Settings, spec.Trainer, ""); continue; }
+                data ??= source.Load();
+                var outcome = search.Tune(spec.Name, data.Name, name, data.Train, data.Valid, spec.Tuning, spec.Trainer, spec.Settings, spec.Device);
+                choices.Add(outcome);
+                var (settings, trainer) = outcome.Space.Apply(outcome.Chosen, spec.Settings, spec.Trainer);
+                chosen[name] = (settings, trainer, outcome.Chosen.Key);
+                log?.WriteLine($"[{spec.Name}] {data.Name} / {name}: chosen {outcome.Chosen.Key} (valid AUC {outcome.ChosenTrial.ValidAuc:F4})");
+            }
+            var datasetName = data?.Name ?? source.Name;
             for (int trial = 0; trial < spec.Seeds.Count; trial++)
             {
                 int seed = spec.Seeds[trial];
                 foreach (var name in spec.Models)
                 {
-                    if (store.Has(spec.Name, source.Name, name, trial))
+                    if (store.Has(spec.Name, datasetName, name, trial))
                     {
-                        // A trial is resumed only if it is the same trial: same index and same seed.
-                        var recorded = store.RecordedSeed(spec.Name, source.Name, name, trial);
+                        // A trial is resumed only if it is the same trial: same index, same seed, same hyperparameters.
+                        var recorded = store.RecordedSeed(spec.Name, datasetName, name, trial);
                         if (recorded != seed)
                             throw new InvalidOperationException(
-                                $"[{spec.Name}] {source.Name} / {name} / trial {trial} is recorded with seed {recorded}, but this run asks for seed {seed} " +
+                                $"[{spec.Name}] {datasetName} / {name} / trial {trial} is recorded with seed {recorded}, but this run asks for seed {seed} " +
                                 $"as trial {trial}. List the seeds in the recorded order (after the recorded ones), or give the experiment another name.");
+                        var recordedKey = store.RecordedHyperparameters(spec.Name, datasetName, name, trial);
+                        if (recordedKey != chosen[name].Key)
+                            throw new InvalidOperationException(
+                                $"[{spec.Name}] {datasetName} / {name} / trial {trial} is recorded with hyperparameters '{recordedKey}', but this run " +
+                                $"trains '{chosen[name].Key}'{(spec.Tuning is null ? " (no tuning)" : " (tuned)")}. Give the experiment another name.");
                         skipped++;
-                        log?.WriteLine($"[{spec.Name}] {source.Name} / {name} / trial {trial}: recorded, skipped");
+                        log?.WriteLine($"[{spec.Name}] {datasetName} / {name} / trial {trial}: recorded, skipped");
                         continue;
                     }
                     data ??= source.Load();
-                    var rows = RunTrial(spec, data, name, trial, seed, out var configuration);
+                    var rows = RunTrial(spec, data, name, trial, seed, chosen[name], out var configuration);
                     store.Write(rows, configuration);
                     trained++;
                     var auc = rows.First(r => r.Scenario == "all" && r.Metric == "auc").Value;
-                    log?.WriteLine($"[{spec.Name}] {source.Name} / {name} / trial {trial} (seed {seed}): test AUC {auc:F4}");
+                    log?.WriteLine($"[{spec.Name}] {data.Name} / {name} / trial {trial + 1} of {spec.Seeds.Count} (seed {seed}): test AUC {auc:F4}");
                 }
             }
         }
-        return new Outcome(trained, skipped);
+        return new Outcome(trained, skipped, search.Trained, choices);
     }
 
-    List<ResultRow> RunTrial(ExperimentSpec spec, ExperimentData data, string name, int trial, int seed, out object configuration)
+    List<ResultRow> RunTrial(ExperimentSpec spec, ExperimentData data, string name, int trial, int seed,
+        (ModelSettings Settings, TrainerConfig Trainer, string Key) chosen, out object configuration)
     {
         manual_seed(seed);
         var features = ModelData.Features(data.Train);
-        using var model = factory(name, features, spec.Settings, spec.Device);
+        using var model = factory(name, features, chosen.Settings, spec.Device);
         // Data-parallel shards (TrainerConfig.Shards) for every model whose loss allows them; the others (STAR) train unsharded.
-        var shards = model.ShardingObstacle is null ? spec.Trainer.Shards : 1;
-        var trainer = new Trainer(spec.Trainer with { Seed = seed, Device = spec.Device ?? spec.Trainer.Device, Shards = shards });
+        var shards = model.ShardingObstacle is null ? chosen.Trainer.Shards : 1;
+        var trainer = new Trainer(chosen.Trainer with { Seed = seed, Device = spec.Device ?? chosen.Trainer.Device, Shards = shards });
         var result = trainer.Fit(model, data.Train, data.Valid, Reporter?.Invoke(data.Name, name, trial));
-        var test = Evaluation.Evaluate(model, data.Test, spec.Trainer.EvaluationBatchSize);
+        var test = Evaluation.Evaluate(model, data.Test, chosen.Trainer.EvaluationBatchSize);
 
         var rows = new List<ResultRow>();
         void Add(string scenario, string metric, double value) =>
@@ -69,8 +96,11 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
         Add("all", "logloss", test.LogLoss);
         foreach (var s in test.Scenarios)
         {
+            // A scenario whose test part holds one class has no AUC: recorded as NaN with its counts, never a made-up 0.5.
             Add(s.Scenario, "auc", s.Auc);
             Add(s.Scenario, "logloss", s.LogLoss);
+            Add(s.Scenario, "n", s.N);
+            Add(s.Scenario, "positives", s.Positives);
         }
         var parameters = ModelRegistry.ParameterCounts(model);
         Add("all", "params", parameters.TryGetValue("total", out var total) ? total : parameters.Values.Sum());
@@ -82,7 +112,8 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
         configuration = new
         {
             experiment = spec.Name, model = name, kind = model.Kind, dataset = data.Name, data = data.Description,
-            trial, seed, trainer = spec.Trainer with { Seed = seed, Device = null, Shards = shards }, modelConfig = (object)model.Config,
+            trial, seed, hyperparameters = chosen.Key, tuning = spec.Tuning?.ToString(),
+            trainer = chosen.Trainer with { Seed = seed, Device = null, Shards = shards }, modelConfig = (object)model.Config,
             stop = result.StopReason,
         };
         return rows;

@@ -3,15 +3,18 @@ using static TorchSharp.torch;
 
 namespace MiDpg.Research.Training.Experiments;
 
-/// <summary>Size settings applied to every model of an experiment (null keeps each model's default).</summary>
-public sealed record ModelSettings(int? EmbeddingDim = null, IReadOnlyList<int>? HiddenSizes = null);
+/// <summary>Size settings applied to every model of an experiment (null keeps each model's default), and config edits
+/// applied to the configs of their type (a tuned candidate's hyperparameters, see <see cref="SearchSpace"/>).</summary>
+public sealed record ModelSettings(int? EmbeddingDim = null, IReadOnlyList<int>? HiddenSizes = null, IReadOnlyList<ConfigEdit>? Edits = null);
 
 /// <summary>Builds a model by registry name (see <c>ModelRegistry</c>) for the given features.</summary>
 public delegate ScenarioModel ModelFactory(string name, FeatureSpec features, ModelSettings settings, Device? device);
 
 /// <summary>
 /// Models x datasets x trials. Trial k uses seed <c>Seeds[k]</c> for the model's initialisation, the
-/// training shuffles and torch's generator; the data split is fixed, so trials are paired across models.
+/// training shuffles and torch's generator; the data split is fixed, so trials are paired across models. With
+/// <see cref="Tuning"/>, each model's hyperparameters are first selected on the validation part (<see cref="HyperparameterSearch"/>)
+/// and its trials run at the chosen configuration.
 /// </summary>
 public sealed record ExperimentSpec
 {
@@ -22,6 +25,8 @@ public sealed record ExperimentSpec
     public TrainerConfig Trainer { get; init; } = new();
     public ModelSettings Settings { get; init; } = new();
     public Device? Device { get; init; }
+    /// <summary>Tune each model on validation before its trials (null: every model at its default configuration).</summary>
+    public TuningSpec? Tuning { get; init; }
 
     public ExperimentSpec Validated()
     {
@@ -33,6 +38,7 @@ public sealed record ExperimentSpec
         if (dupModels.Count > 0) throw new ArgumentException($"Models listed twice: {string.Join(", ", dupModels)}.", nameof(Models));
         if (Seeds.Distinct().Count() != Seeds.Count) throw new ArgumentException("Trial seeds must be distinct.", nameof(Seeds));
         Trainer.Validated();
+        Tuning?.Validated();
         return this;
     }
 }

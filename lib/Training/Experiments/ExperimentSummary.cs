@@ -19,6 +19,21 @@ public sealed record SummaryRow(string Dataset, string Model, int Trials,
     public bool LogLossSignificant => LogLossP <= ExperimentSummary.Alpha && LogLossMean < BestBaselineLogLoss;
 }
 
+/// <summary>One model in one scenario of one dataset, over the trials of an experiment.</summary>
+/// <param name="Trials">Trials that evaluated this scenario.</param>
+/// <param name="AucTrials">Trials with a defined AUC; the others (<see cref="NoAucTrials"/>) had one class in the scenario's test part.</param>
+/// <param name="Samples">Test rows of the scenario (the split is fixed, so the same in every trial).</param>
+/// <param name="GainOverDnn">Mean AUC minus DNN's mean AUC in this scenario (NaN without DNN or without AUC).</param>
+/// <param name="BestBaseline">The baseline with the highest mean AUC in this scenario.</param>
+/// <param name="AucP">Paired t-test p of this model's AUC against the scenario's best baseline, over trials where both have one.</param>
+public sealed record ScenarioSummaryRow(string Dataset, string Scenario, string Model, int Trials, int AucTrials,
+    double AucMean, double AucStd, double LogLossMean, double LogLossStd, double Samples, double Positives, double GainOverDnn,
+    string BestBaseline, double BestBaselineAuc, double AucP, double LogLossP)
+{
+    public int NoAucTrials => Trials - AucTrials;
+    public bool AucSignificant => AucP <= ExperimentSummary.Alpha && AucMean > BestBaselineAuc;
+}
+
 /// <summary>
 /// Mean ± standard deviation per model, RelaImpr against DNN, and a paired t-test (Student's t from
 /// MathNet.Numerics) of every model against the best baseline: the baseline (a model that is neither
@@ -105,6 +120,158 @@ public static class ExperimentSummary
         if (v.Length < 2) return v.Length == 1 ? 0 : double.NaN;
         double m = v.Average();
         return Math.Sqrt(v.Sum(x => (x - m) * (x - m)) / (v.Length - 1));
+    }
+
+    /// <summary>
+    /// Per scenario: mean ± std of each model's AUC and LogLoss over trials, its gain over DNN, and the paired t-test against
+    /// the scenario's best baseline. A scenario whose test part has one class has no AUC (NaN in the store): such trials are
+    /// counted in <see cref="ScenarioSummaryRow.NoAucTrials"/> and left out of the AUC mean, never replaced by 0.5.
+    /// </summary>
+    public static IReadOnlyList<ScenarioSummaryRow> SummariseScenarios(IReadOnlyList<ResultRow> rows)
+    {
+        var summary = new List<ScenarioSummaryRow>();
+        var perScenario = rows.Where(r => r.Scenario != "all").ToList();
+        foreach (var byDataset in perScenario.GroupBy(r => r.Dataset).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var byScenario in byDataset.GroupBy(r => r.Scenario).OrderBy(g => g.Key, ScenarioOrder.Instance))
+        {
+            var here = byScenario.ToList();
+            var models = here.Select(r => r.Model).Distinct().ToList();
+            Dictionary<int, double> ByTrial(string model, string metric) =>
+                here.Where(r => r.Model == model && r.Metric == metric).GroupBy(r => r.Trial).ToDictionary(g => g.Key, g => g.Last().Value);
+            var auc = models.ToDictionary(m => m, m => ByTrial(m, "auc").Where(kv => !double.IsNaN(kv.Value)).ToDictionary());
+            var logloss = models.ToDictionary(m => m, m => ByTrial(m, "logloss").Where(kv => !double.IsNaN(kv.Value)).ToDictionary());
+            var trials = models.ToDictionary(m => m, m => here.Where(r => r.Model == m).Select(r => r.Trial).Distinct().Count());
+            double AucMean(string m) => Mean(auc[m].Values.ToArray());
+            var best = models.Where(IsBaseline).Where(m => auc[m].Count > 0).OrderByDescending(AucMean).FirstOrDefault() ?? "";
+            double dnn = auc.TryGetValue(BaseModel, out var d) && d.Count > 0 ? d.Values.Average() : double.NaN;
+            foreach (var m in models)
+            {
+                double First(string metric) => here.FirstOrDefault(r => r.Model == m && r.Metric == metric)?.Value ?? double.NaN;
+                var mean = AucMean(m);
+                summary.Add(new ScenarioSummaryRow(byDataset.Key, byScenario.Key, m, trials[m], auc[m].Count,
+                    mean, Std(auc[m].Values.ToArray()), Mean(logloss[m].Values.ToArray()), Std(logloss[m].Values.ToArray()),
+                    First("n"), First("positives"), mean - dnn,
+                    best, best == "" ? double.NaN : AucMean(best),
+                    m == best || best == "" ? double.NaN : PairedTTest(auc[m], auc[best]),
+                    m == best || best == "" ? double.NaN : PairedTTest(logloss[m], logloss[best])));
+            }
+        }
+        return summary;
+    }
+
+    /// <summary>Scenario names in natural order ("s2" before "s10"; numbers as numbers).</summary>
+    sealed class ScenarioOrder : IComparer<string>
+    {
+        public static readonly ScenarioOrder Instance = new();
+        public int Compare(string? x, string? y)
+        {
+            static (string Prefix, long Number, string Whole) Key(string s)
+            {
+                int i = s.Length;
+                while (i > 0 && char.IsDigit(s[i - 1])) i--;
+                return i < s.Length && s.Length - i < 18 ? (s[..i], long.Parse(s[i..], CultureInfo.InvariantCulture), s) : (s, -1, s);
+            }
+            var (a, b) = (Key(x ?? ""), Key(y ?? ""));
+            var c = string.CompareOrdinal(a.Prefix, b.Prefix);
+            if (c != 0) return c;
+            c = a.Number.CompareTo(b.Number);
+            return c != 0 ? c : string.CompareOrdinal(a.Whole, b.Whole);
+        }
+    }
+
+    /// <summary>
+    /// Per dataset: a table of the scenarios (test rows, positives, best baseline) and the matrices models x scenarios of
+    /// mean ± std test AUC (`*`: better than the scenario's best baseline at p ≤ 0.05; "no AUC" where the scenario's test
+    /// part has one class, with the count of such trials) and of LogLoss.
+    /// </summary>
+    public static string ScenariosToMarkdown(IReadOnlyList<ScenarioSummaryRow> rows, Func<string, string>? displayName = null, IReadOnlyList<string>? modelOrder = null)
+    {
+        displayName ??= m => m;
+        var md = new StringBuilder();
+        foreach (var group in rows.GroupBy(r => r.Dataset))
+        {
+            var scenarios = group.Select(r => r.Scenario).Distinct().ToList();
+            var models = group.Select(r => r.Model).Distinct().OrderBy(m => modelOrder is null ? 0 : IndexOr(modelOrder, m)).ToList();
+            ScenarioSummaryRow? Cell(string m, string s) => group.FirstOrDefault(r => r.Model == m && r.Scenario == s);
+            md.Append($"### {group.Key}: per scenario\n\n");
+            md.Append("| scenario | test rows | positives | best baseline (AUC) | trials without AUC |\n|---|---|---|---|---|\n");
+            foreach (var s in scenarios)
+            {
+                var any = group.First(r => r.Scenario == s);
+                var noAuc = group.Where(r => r.Scenario == s).Sum(r => r.NoAucTrials);
+                md.Append($"| {s} | {F(any.Samples, "N0")} | {F(any.Positives, "N0")} | " +
+                          (any.BestBaseline.Length == 0 ? "– (no AUC)" : $"{displayName(any.BestBaseline)} ({F(any.BestBaselineAuc, "F4")})") +
+                          $" | {noAuc} |\n");
+            }
+            md.Append($"\nTest AUC per scenario, mean ± std over trials; `*`: paired t-test against the scenario's best baseline at p ≤ {Alpha}; " +
+                      "\"no AUC\": the scenario's test part holds one class.\n\n");
+            md.Append("| model | " + string.Join(" | ", scenarios) + " |\n|---|" + string.Concat(scenarios.Select(_ => "---|")) + "\n");
+            foreach (var m in models)
+            {
+                md.Append($"| {displayName(m)} |");
+                foreach (var s in scenarios)
+                {
+                    var c = Cell(m, s);
+                    md.Append(c is null ? " |" : c.AucTrials == 0 ? $" no AUC ({c.NoAucTrials}/{c.Trials}) |"
+                        : $" {F(c.AucMean, "F4")} ± {F(c.AucStd, "F4")}{(c.AucSignificant ? "*" : "")}{(c.NoAucTrials > 0 ? $" ({c.NoAucTrials} without AUC)" : "")} |");
+                }
+                md.Append('\n');
+            }
+            md.Append("\nTest LogLoss per scenario, mean ± std over trials.\n\n");
+            md.Append("| model | " + string.Join(" | ", scenarios) + " |\n|---|" + string.Concat(scenarios.Select(_ => "---|")) + "\n");
+            foreach (var m in models)
+                md.Append($"| {displayName(m)} |" + string.Concat(scenarios.Select(s => Cell(m, s) is { } c ? $" {F(c.LogLossMean, "F4")} ± {F(c.LogLossStd, "F4")} |" : " |")) + "\n");
+            md.Append('\n');
+        }
+        return md.ToString();
+    }
+
+    static int IndexOr(IReadOnlyList<string> order, string m)
+    {
+        for (int i = 0; i < order.Count; i++) if (order[i] == m) return i;
+        return order.Count;
+    }
+
+    /// <summary>The per-scenario summary as CSV, one row per (dataset, scenario, model); NaN where a value is undefined.</summary>
+    public static string ScenariosToCsv(IReadOnlyList<ScenarioSummaryRow> rows)
+    {
+        var csv = new StringBuilder("dataset,scenario,model,trials,auc_trials,auc_mean,auc_std,logloss_mean,logloss_std,test_rows,positives,auc_gain_over_dnn,best_baseline,auc_p,logloss_p\n");
+        string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        static string Q(string s) => s.IndexOfAny([',', '"']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+        foreach (var r in rows)
+            csv.Append($"{Q(r.Dataset)},{Q(r.Scenario)},{r.Model},{r.Trials},{r.AucTrials},{N(r.AucMean)},{N(r.AucStd)},{N(r.LogLossMean)},{N(r.LogLossStd)},{N(r.Samples)},{N(r.Positives)},{N(r.GainOverDnn)},{r.BestBaseline},{N(r.AucP)},{N(r.LogLossP)}\n");
+        return csv.ToString();
+    }
+
+    /// <summary>
+    /// The tuning of an experiment as Markdown: the budget and strategy (equal for every model) and, per dataset, each model's
+    /// chosen hyperparameters with the validation AUC they reached and the range over its candidates.
+    /// </summary>
+    public static string TuningToMarkdown(IReadOnlyList<TuningRecord> records, Func<string, string>? displayName = null, IReadOnlyList<string>? modelOrder = null)
+    {
+        if (records.Count == 0) return "";
+        displayName ??= m => m;
+        var md = new StringBuilder("## Hyperparameters chosen on validation\n\n");
+        var budgets = records.Select(r => (r.Budget, r.Strategy, r.Seed)).Distinct().ToList();
+        md.Append(budgets.Count == 1
+            ? $"Every model had the same budget: {budgets[0].Budget} configuration(s) of its search space (`SearchSpaces`), the default first, the others by " +
+              $"{budgets[0].Strategy.ToLowerInvariant()} search with seed {budgets[0].Seed}; each trained once (seed {budgets[0].Seed}) with early stopping, and the one with the " +
+              "highest best-epoch validation AUC chosen. The test part is not used for selection.\n\n"
+            : "Budgets differ between models: " + string.Join("; ", budgets.Select(b => $"{b.Budget} ({b.Strategy}, seed {b.Seed})")) + ".\n\n");
+        foreach (var group in records.GroupBy(r => r.Dataset).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            md.Append($"### {group.Key}\n\n| model | chosen | valid AUC (chosen) | valid AUC over candidates | candidates / space |\n|---|---|---|---|---|\n");
+            foreach (var r in group.OrderBy(r => modelOrder is null ? 0 : IndexOr(modelOrder, r.Model)))
+            {
+                var finite = r.Candidates.Where(c => double.IsFinite(c.ValidAuc)).Select(c => c.ValidAuc).ToList();
+                var diverged = r.Candidates.Count - finite.Count;
+                md.Append($"| {displayName(r.Model)} | {r.Chosen} | {F(r.ChosenValidAuc, "F4")} | " +
+                          (finite.Count == 0 ? "–" : $"{F(finite.Min(), "F4")}–{F(finite.Max(), "F4")}") + (diverged > 0 ? $" ({diverged} diverged)" : "") +
+                          $" | {r.Candidates.Count} / {r.SpaceSize} |\n");
+            }
+            md.Append('\n');
+        }
+        return md.ToString();
     }
 
     public static DataFrame ToDataFrame(IReadOnlyList<SummaryRow> rows) => new(

@@ -11,5 +11,6 @@ public static class ModelFactories
         ModelRegistry.Create(name, features, Options(settings), device);
 
     /// <summary>The experiment's size settings as registry overrides.</summary>
-    public static ModelOptions Options(ModelSettings settings) => new() { EmbeddingDim = settings.EmbeddingDim, HiddenSizes = settings.HiddenSizes };
+    public static ModelOptions Options(ModelSettings settings) =>
+        new() { EmbeddingDim = settings.EmbeddingDim, HiddenSizes = settings.HiddenSizes, Edits = settings.Edits ?? [] };
 }

@@ -40,6 +40,20 @@ public sealed class ResultsStore(string root)
         return seed;
     }
 
+    /// <summary>The hyperparameters a recorded trial was trained with (the tuned candidate's key; "" when the experiment did
+    /// not tune, or for trials recorded before tuning existed).</summary>
+    public string RecordedHyperparameters(string experiment, string dataset, string model, int trial)
+    {
+        var file = Path.ChangeExtension(TrialPath(experiment, dataset, model, trial), ".json");
+        if (!File.Exists(file)) return "";
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+            return document.RootElement.TryGetProperty("hyperparameters", out var key) && key.ValueKind == System.Text.Json.JsonValueKind.String ? key.GetString()! : "";
+        }
+        catch (System.Text.Json.JsonException e) { throw new InvalidDataException($"{file}: not a trial configuration ({e.Message})."); }
+    }
+
     /// <summary>Records one trial atomically, with its configuration.</summary>
     public void Write(IReadOnlyList<ResultRow> rows, object configuration)
     {
@@ -98,7 +112,7 @@ public sealed class ResultsStore(string root)
         new StringDataFrameColumn("metric", rows.Select(r => r.Metric)),
         new DoubleDataFrameColumn("value", rows.Select(r => r.Value)));
 
-    static string Safe(string name)
+    internal static string Safe(string name)
     {
         var invalid = Path.GetInvalidFileNameChars();
         var s = new string(name.Select(c => invalid.Contains(c) || c == ':' ? '_' : c).ToArray());
