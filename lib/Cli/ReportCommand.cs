@@ -46,6 +46,7 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
         var scenarioCsv = Path.Combine(outDir, name + "-scenarios.csv");
         File.WriteAllText(md, $"# {name}\n\n" + ExperimentSummary.ToMarkdown(summary, ModelRegistry.DisplayName) +
                               ExperimentSummary.TuningToMarkdown(tuning, ModelRegistry.DisplayName, ModelRegistry.Names) +
+                              ExperimentSummary.MirEffectToMarkdown(ExperimentSummary.MirEffect(rows), tuning) +
                               (scenarios.Count == 0 ? "" : "## Per scenario\n\n" + ExperimentSummary.ScenariosToMarkdown(scenarios, ModelRegistry.DisplayName, ModelRegistry.Names)));
         File.WriteAllText(csv, ExperimentSummary.ToCsv(summary));
         if (scenarios.Count > 0) File.WriteAllText(scenarioCsv, ExperimentSummary.ScenariosToCsv(scenarios));

@@ -11,7 +11,7 @@ public static class ScenarioCharts
     /// <summary>
     /// Per-scenario gain over DNN: a heatmap of models (rows) x scenarios (columns) of mean test AUC minus DNN's mean test
     /// AUC in that scenario, on a diverging scale symmetric around 0 (blue: better than DNN, red: worse), each cell labelled
-    /// with its value; blank where a scenario has no AUC. DNN itself is left out (its row would be 0).
+    /// with its value; "no AUC" (blank colour) where the scenario's test part holds one class. DNN itself is left out (its row would be 0).
     /// </summary>
     public static GenericChart GainsOverDnn(string title, IReadOnlyList<ScenarioSummaryRow> rows, Func<string, string>? displayName = null,
         IReadOnlyList<string>? modelOrder = null)
@@ -37,15 +37,17 @@ public static class ScenarioCharts
         // Built on zeros, then z is set with nulls where a scenario has no AUC (Plotly leaves those cells blank).
         var zeros = z.Select(r => r.Select(_ => 0.0).ToArray()).ToArray();
         var chart = CSharpChart.Heatmap<double, string, string, string>(zData: zeros, X: scenarios, Y: models.Select(displayName).ToArray(),
-            ColorScale: StyleParam.Colorscale.RdBu, ReverseYAxis: true);
+            ColorScale: StyleParam.Colorscale.RdBu, ReverseScale: true, ReverseYAxis: true);
+        var text = z.Select(r => r.Select(v => v is null ? "no AUC" : v.Value.ToString("+0.0000;-0.0000;0.0000", System.Globalization.CultureInfo.InvariantCulture)).ToArray()).ToArray();
         chart = GenericChart.mapTrace(Microsoft.FSharp.Core.FuncConvert.FromFunc<Trace, Trace>(t =>
         {
             t.SetProperty("z", z.Select(r => r.Select(v => (object?)v).ToArray()).ToArray());
             t.SetProperty("zmin", -range);
             t.SetProperty("zmax", range);
             t.SetProperty("zmid", 0.0);
-            t.SetProperty("texttemplate", "%{z:+.4f}");
-            t.SetProperty("hovertemplate", "%{y}<br>scenario %{x}<br>AUC minus DNN's: %{z:+.4f}<extra></extra>");
+            t.SetProperty("text", text);
+            t.SetProperty("texttemplate", "%{text}");
+            t.SetProperty("hovertemplate", "%{y}<br>scenario %{x}<br>test AUC minus DNN's: %{text}<extra></extra>");
             t.SetProperty("colorbar", new { title = new { text = "test AUC<br>minus DNN's", side = "right" } });
             return t;
         }), chart);

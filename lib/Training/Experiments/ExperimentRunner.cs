@@ -1,3 +1,4 @@
+using MiDpg.Research.Data;
 using MiDpg.Research.Models;
 using static TorchSharp.torch;
 
@@ -74,7 +75,35 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
                 }
             }
         }
-        return new Outcome(trained, skipped, search.Trained, choices);
+        return new Outcome(trained, skipped, search.Trained, spec.Tuning is null ? null : choices);
+    }
+
+    /// <summary>Test rows whose generated cores are compared (N x N cosine similarities) in every DPG / MI-DPG trial.</summary>
+    public const int SeparationRows = 2000;
+
+    /// <summary>
+    /// The scenario separation of a trained DPG / MI-DPG model's generated cores (WeightingMatrixInspection.ScenarioSeparation):
+    /// on the first <paramref name="rows"/> test rows, the centred cosine similarity of the flattened cores averaged over pairs of
+    /// samples of the same scenario (within) and of different scenarios (between), per modulated layer ("core_within_l1", ...,
+    /// "core_gap_l1" = within − between) and the gap averaged over the layers ("core_gap").
+    /// </summary>
+    public static IEnumerable<(string Metric, double Value)> CoreSeparation(DpgModel model, EncodedDataset test, int rows)
+    {
+        var sample = test.Select(Enumerable.Range(0, Math.Min(rows, test.Rows)).ToArray());
+        if (sample.Rows < 2) return [];
+        using var scope = NewDisposeScope();
+        var batch = new BatchIterator(sample, new BatchOptions { BatchSize = sample.Rows, Shuffle = false }).Epoch(0).First();
+        using var inspection = WeightingMatrixInspector.Inspect(model, ModelData.Input(batch), batch.Label);
+        var separations = inspection.Layers.Select(l => inspection.ScenarioSeparation(l.Layer)).ToList();
+        var result = new List<(string, double)>();
+        foreach (var s in separations)
+        {
+            result.Add(($"core_within_l{s.Layer}", s.Within));
+            result.Add(($"core_between_l{s.Layer}", s.Between));
+            result.Add(($"core_gap_l{s.Layer}", s.Gap));
+        }
+        result.Add(("core_gap", separations.Count == 0 ? double.NaN : separations.Average(s => s.Gap)));
+        return result;
     }
 
     List<ResultRow> RunTrial(ExperimentSpec spec, ExperimentData data, string name, int trial, int seed,
@@ -102,6 +131,9 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
             Add(s.Scenario, "n", s.N);
             Add(s.Scenario, "positives", s.Positives);
         }
+        // DPG / MI-DPG: how far the generated cores separate the scenarios (notebook 03's measure), on the first test rows.
+        if (model is DpgModel dpg)
+            foreach (var (metric, value) in CoreSeparation(dpg, data.Test, SeparationRows)) Add("all", metric, value);
         var parameters = ModelRegistry.ParameterCounts(model);
         Add("all", "params", parameters.TryGetValue("total", out var total) ? total : parameters.Values.Sum());
         foreach (var (component, count) in parameters.Where(p => p.Key != "total")) Add("all", "params_" + component, count);

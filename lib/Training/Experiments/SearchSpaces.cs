@@ -38,7 +38,8 @@ public static class SearchSpaces
             [
                 Hyperparameter.Of<PleConfig>("experts", ["1", "2"], (c, v) => c with { ScenarioExperts = int.Parse(v), SharedExperts = int.Parse(v) }),
                 // Levels = extraction networks; 1 keeps the first expert width of the default (e.g. 128 of 128-64).
-                Hyperparameter.Of<PleConfig>("levels", ["2", "1"], (c, v) => c with { ExpertSizes = c.EffectiveExpertSizes.Take(int.Parse(v)).ToArray() }),
+                Hyperparameter.Of<PleConfig>("levels", ["2", "1"], (c, v) => int.Parse(v) == c.EffectiveExpertSizes.Count
+                    ? c : c with { ExpertSizes = c.EffectiveExpertSizes.Take(int.Parse(v)).ToArray() }),
             ],
             "star" => [Hyperparameter.Of<StarConfig>("auxiliary", ["32", "off", "64"], (c, v) => v == "off"
                 ? c with { UseAuxiliaryNetwork = false }
