@@ -21,3 +21,7 @@ MiDpg.Research.Training.LiveTrainingView LiveTraining()
 // Shows an HTML fragment (a notebook's computed summary) as text/html.
 void ShowHtml(string html) =>
     Microsoft.DotNet.Interactive.KernelInvocationContextExtensions.DisplayAs(Microsoft.DotNet.Interactive.KernelInvocationContext.Current, html, "text/html");
+
+// Shows Markdown (a notebook's computed tables and summaries) as text/markdown.
+void ShowMarkdown(string markdown) =>
+    Microsoft.DotNet.Interactive.KernelInvocationContextExtensions.DisplayAs(Microsoft.DotNet.Interactive.KernelInvocationContext.Current, markdown, "text/markdown");

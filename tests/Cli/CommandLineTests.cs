@@ -48,11 +48,33 @@ public class CommandLineTests
     [InlineData("--lr", "-1", "--lr must be positive")]
     [InlineData("--hidden", "128,x", "--hidden '128,x' must be a comma-separated list of positive integers")]
     [InlineData("--data", "synthetic,colour=red", "Unknown option(s) colour")]
+    [InlineData("--tune-budget", "0", "--tune-budget must be at least 1")]
+    [InlineData("--search", "bayes", "--search 'bayes' must be random or grid")]
     public void BadArgumentsAreClearErrors(string option, string value, string message)
     {
         var (code, output) = Run("experiment", "--models", "dnn", option, value);
         Assert.NotEqual(0, code);
         Assert.Contains(message, output);
+    }
+
+    [Fact]
+    public void ATunedExperimentRecordsItsChoicesAndReportsThemPerScenarioAndForTheMir()
+    {
+        var dir = Directory.CreateTempSubdirectory("midpg-tuned-").FullName;
+        var (code, output) = Run("experiment", "--quick", "--tune", "--tune-budget", "2", "--trials", "2", "--epochs", "1", "--threads", "1",
+            "--models", "dnn,dpg-r,midpg-r", "--data", "synthetic,rows=2000,users=100,items=50", "--hidden", "16,8",
+            "--runs", Path.Combine(dir, "runs"), "--out", Path.Combine(dir, "report"));
+        Assert.True(code == 0, output);
+        var flat = System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");   // the console wraps long lines
+        Assert.Contains("tuned first (2 configuration(s) per model", flat);
+        Assert.Contains("6 tuning candidate(s) trained", flat);
+        var report = File.ReadAllText(Path.Combine(dir, "report", "table1-quick.md"));
+        Assert.Contains("## Hyperparameters chosen on validation", report);
+        Assert.Contains("| MI-DPG (R) | lr=", report);
+        Assert.Contains("## MI-DPG against DPG", report);
+        Assert.Contains("## Per scenario", report);
+        Assert.StartsWith("dataset,scenario,model,", File.ReadAllText(Path.Combine(dir, "report", "table1-quick-scenarios.csv")));
+        Assert.True(File.Exists(Path.Combine(dir, "runs", "table1-quick", "synthetic-2k-u100-i50", "midpg-r", "tuning", "chosen.json")), output);
     }
 
     /// <summary>A one-epoch quick sweep on tiny data into a fresh folder: exit code, output, report text, output folder.</summary>

@@ -71,7 +71,8 @@ public static class ExperimentSummary
                 var l = logloss[m].Values.ToArray();
                 double aucMean = Mean(a);
                 summary.Add(new SummaryRow(dataset, m, a.Length, aucMean, Std(a), Mean(l), Std(l),
-                    double.IsNaN(baseAuc) ? double.NaN : Metrics.RelaImpr(aucMean, baseAuc),
+                    // RelaImpr measures from the random guess: undefined when DNN itself is at or below chance.
+                    double.IsNaN(baseAuc) || baseAuc <= 0.5 || double.IsNaN(aucMean) ? double.NaN : Metrics.RelaImpr(aucMean, baseAuc),
                     parameters[m].Values.DefaultIfEmpty(double.NaN).Average(),
                     best,
                     best == "" ? double.NaN : Mean(auc[best].Values.ToArray()),
@@ -259,7 +260,7 @@ public static class ExperimentSummary
         var budgets = records.Select(r => (r.Budget, r.Strategy, r.Seed)).Distinct().ToList();
         md.Append(budgets.Count == 1
             ? $"Every model had the same budget: {budgets[0].Budget} configuration(s) of its search space (`SearchSpaces`), the default first, the others by " +
-              $"{budgets[0].Strategy.ToLowerInvariant()} search with seed {budgets[0].Seed}; each trained once (seed {budgets[0].Seed}) with early stopping, and the one with the " +
+              (budgets[0].Strategy == nameof(SearchStrategy.Random) ? "random search (a Latin hypercube over the values)" : "grid search in order") + $" with seed {budgets[0].Seed}; each trained once (seed {budgets[0].Seed}) with early stopping, and the one with the " +
               "highest best-epoch validation AUC chosen. The test part is not used for selection.\n\n"
             : "Budgets differ between models: " + string.Join("; ", budgets.Select(b => $"{b.Budget} ({b.Strategy}, seed {b.Seed})")) + ".\n\n");
         foreach (var group in records.GroupBy(r => r.Dataset).OrderBy(g => g.Key, StringComparer.Ordinal))
