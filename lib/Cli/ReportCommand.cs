@@ -22,6 +22,10 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
         [CommandOption("--out <DIR>")]
         [Description("Where the Markdown and CSV go (default: output/report).")]
         public string Out { get; init; } = Path.Combine("output", "report");
+
+        [CommandOption("--figures <DIR>")]
+        [Description("Also write the figures (mean test AUC with std, AUC against parameters, per-scenario gains over DNN; HTML and PNG) into DIR.")]
+        public string? Figures { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -29,7 +33,13 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
         var store = new ResultsStore(settings.Runs);
         if (store.Read(settings.Name).Count == 0)
             throw new CliError($"No results for experiment '{settings.Name}' in {store.Root}; run `experiment --name {settings.Name}` first.");
-        Write(store, settings.Name, settings.Out);
+        var summary = Write(store, settings.Name, settings.Out);
+        if (settings.Figures is not null)
+        {
+            var scenarios = ExperimentSummary.SummariseScenarios(store.Read(settings.Name));
+            foreach (var (chart, file, height) in MainJobCommand.Figures(summary, settings.Name, scenarios))
+                AnsiConsole.WriteLine($"figure: {MiDpg.Research.Notebooks.NotebookEnvironment.SaveFigureTo(chart, settings.Figures, file, 1000, height)}");
+        }
         return 0;
     }
 

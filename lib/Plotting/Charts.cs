@@ -22,15 +22,40 @@ public static class Charts
             .WithYAxisStyle<double, double, string>(TitleText: yTitle);
     }
 
-    /// <summary>Bars, one per label, each annotated with its value (and ± error when given, e.g. mean AUC ± std per model).</summary>
-    public static GenericChart Bars(string title, string valueTitle, string[] labels, double[] values, double[]? errors = null)
+    /// <summary>Bars, one per label, each annotated with its value (and ± error when given, e.g. mean AUC ± std per model,
+    /// drawn as error bars too). With <paramref name="zoom"/> the value axis spans the bars' range (with the errors and a
+    /// margin) instead of starting at 0, so small differences between models are visible.</summary>
+    public static GenericChart Bars(string title, string valueTitle, string[] labels, double[] values, double[]? errors = null, bool zoom = false)
     {
         if (labels.Length != values.Length || (errors is not null && errors.Length != values.Length))
             throw new ArgumentException($"{labels.Length} labels, {values.Length} values and {errors?.Length} errors do not match.");
         var text = values.Select((v, i) => errors is null ? v.ToString("G4", CultureInfo.InvariantCulture)
             : $"{v.ToString("F4", CultureInfo.InvariantCulture)} ± {errors[i].ToString("F4", CultureInfo.InvariantCulture)}").ToArray();
         var bars = CSharpChart.Bar<double, string, string>(values: values, Keys: labels, MultiText: text);
-        return WithTitle(bars, title).WithXAxisStyle<double, double, string>(TitleText: valueTitle);
+        if (errors is not null)
+            bars = Plotly.NET.GenericChart.mapTrace(Microsoft.FSharp.Core.FuncConvert.FromFunc<Trace, Trace>(t =>
+            {
+                t.SetProperty("error_x", new { type = "data", array = errors, visible = true, thickness = 1.5, width = 4 });
+                t.SetProperty("textposition", "inside");
+                t.SetProperty("insidetextanchor", "start");   // the label at the bar's base, clear of the error bar
+                return t;
+            }), bars);
+        var chart = WithTitle(bars, title).WithXAxisStyle<double, double, string>(TitleText: valueTitle);
+        if (zoom && values.Length > 0)
+        {
+            var finite = values.Select((v, i) => (v, e: errors?[i] ?? 0)).Where(p => double.IsFinite(p.v)).ToArray();
+            if (finite.Length > 0)
+            {
+                double lo = finite.Min(p => p.v - (double.IsFinite(p.e) ? p.e : 0)), hi = finite.Max(p => p.v + (double.IsFinite(p.e) ? p.e : 0));
+                double pad = Math.Max((hi - lo) * 0.15, 1e-3);
+                chart = Plotly.NET.GenericChart.mapLayout(Microsoft.FSharp.Core.FuncConvert.FromFunc<Layout, Layout>(l =>
+                {
+                    l.SetProperty("xaxis", new { title = new { text = valueTitle }, range = new[] { lo - pad, hi + pad } });
+                    return l;
+                }), chart);
+            }
+        }
+        return chart;
     }
 
     /// <summary>A scatter plot, one marker trace per named group, with hover text per point.</summary>
