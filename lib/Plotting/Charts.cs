@@ -31,13 +31,14 @@ public static class Charts
             throw new ArgumentException($"{labels.Length} labels, {values.Length} values and {errors?.Length} errors do not match.");
         var text = values.Select((v, i) => errors is null ? v.ToString("G4", CultureInfo.InvariantCulture)
             : $"{v.ToString("F4", CultureInfo.InvariantCulture)} ± {errors[i].ToString("F4", CultureInfo.InvariantCulture)}").ToArray();
-        var bars = CSharpChart.Bar<double, string, string>(values: values, Keys: labels, MultiText: text);
+        // Zoomed, the bars' bases lie left of the axis, so their values go into the category labels instead.
+        var keys = zoom ? labels.Select((l, i) => $"{l}  {text[i]}").ToArray() : labels;
+        var bars = CSharpChart.Bar<double, string, string>(values: values, Keys: keys, MultiText: text);
         if (errors is not null)
             bars = Plotly.NET.GenericChart.mapTrace(Microsoft.FSharp.Core.FuncConvert.FromFunc<Trace, Trace>(t =>
             {
                 t.SetProperty("error_x", new { type = "data", array = errors, visible = true, thickness = 1.5, width = 4 });
-                t.SetProperty("textposition", "inside");
-                t.SetProperty("insidetextanchor", "start");   // the label at the bar's base, clear of the error bar
+                t.SetProperty("textposition", zoom ? "none" : "inside");
                 return t;
             }), bars);
         var chart = WithTitle(bars, title).WithXAxisStyle<double, double, string>(TitleText: valueTitle);
