@@ -19,7 +19,7 @@ public static class ScenarioCharts
         displayName ??= m => m;
         var scenarios = rows.Select(r => r.Scenario).Distinct().ToArray();
         var models = rows.Select(r => r.Model).Distinct().Where(m => m != ExperimentSummary.BaseModel)
-            .OrderBy(m => modelOrder is null ? 0 : IndexOr(modelOrder, m)).ToArray();
+            .OrderBy(m => modelOrder is null ? 0 : ExperimentSummary.IndexOr(modelOrder, m)).ToArray();
         if (scenarios.Length == 0 || models.Length == 0)
             throw new ArgumentException("No per-scenario rows besides DNN's: nothing to compare with DNN.", nameof(rows));
         var z = new double?[models.Length][];
@@ -54,11 +54,5 @@ public static class ScenarioCharts
         return Charts.WithTitle(chart, title)
             .WithXAxisStyle<double, double, string>(TitleText: "scenario")
             .WithYAxisStyle<double, double, string>(TitleText: "model");
-    }
-
-    static int IndexOr(IReadOnlyList<string> order, string m)
-    {
-        for (int i = 0; i < order.Count; i++) if (order[i] == m) return i;
-        return order.Count;
     }
 }

@@ -45,6 +45,16 @@ public class TuningTests
                 configs.Add(System.Text.Json.JsonSerializer.Serialize(config, config.GetType()) + "|" + t.LearningRate);
             }
             Assert.Equal(space.Size, configs.Count);   // no two points describe the same training
+            // Also with other backbone sizes (quick mode's 64-32): every point distinct and valid.
+            var quick = new ModelSettings(HiddenSizes: [64, 32]);
+            var quickConfigs = Enumerable.Range(0, space.Size).Select(i =>
+            {
+                var (s, t) = space.Apply(space.At(i), quick, new TrainerConfig());
+                var config = ModelFactories.Options(s).Apply(ModelRegistry.DefaultConfig(name));
+                Assert.Empty(config.Problems(features));
+                return System.Text.Json.JsonSerializer.Serialize(config, config.GetType()) + "|" + t.LearningRate;
+            }).Distinct().Count();
+            Assert.Equal(space.Size, quickConfigs);
         }
         Assert.Throws<ArgumentException>(() => SearchSpaces.For("no-such-model"));
     }

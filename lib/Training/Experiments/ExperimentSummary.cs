@@ -231,7 +231,8 @@ public static class ExperimentSummary
         return md.ToString();
     }
 
-    static int IndexOr(IReadOnlyList<string> order, string m)
+    /// <summary>The position of <paramref name="m"/> in <paramref name="order"/> (e.g. the registry's Table 1 order); after all of them when absent.</summary>
+    public static int IndexOr(IReadOnlyList<string> order, string m)
     {
         for (int i = 0; i < order.Count; i++) if (order[i] == m) return i;
         return order.Count;

@@ -37,9 +37,10 @@ public static class SearchSpaces
             "ple" =>
             [
                 Hyperparameter.Of<PleConfig>("experts", ["1", "2"], (c, v) => c with { ScenarioExperts = int.Parse(v), SharedExperts = int.Parse(v) }),
-                // Levels = extraction networks; 1 keeps the first expert width of the default (e.g. 128 of 128-64).
+                // Levels = extraction networks, with the backbone's first widths (128 | 128-64 of 128-64-32; the default is
+                // every width but the last, kept as is); more levels than hidden widths fail the config's validation.
                 Hyperparameter.Of<PleConfig>("levels", ["2", "1"], (c, v) => int.Parse(v) == c.EffectiveExpertSizes.Count
-                    ? c : c with { ExpertSizes = c.EffectiveExpertSizes.Take(int.Parse(v)).ToArray() }),
+                    ? c : c with { ExpertSizes = c.HiddenSizes.Take(int.Parse(v)).Concat(Enumerable.Repeat(0, Math.Max(0, int.Parse(v) - c.HiddenSizes.Count))).ToArray() }),
             ],
             "star" => [Hyperparameter.Of<StarConfig>("auxiliary", ["32", "off", "64"], (c, v) => v == "off"
                 ? c with { UseAuxiliaryNetwork = false }
