@@ -43,21 +43,38 @@ public static class FigureExport
         return null;
     }
 
+    /// <summary>Device pixels per layout pixel of exported PNGs: 2 gives print-quality images (a 1000-pixel-wide
+    /// layout becomes a 2000-pixel PNG) with fonts and lines at the sizes the layout sets.</summary>
+    public const int DefaultScale = 2;
+
     /// <summary>
-    /// Saves the chart as HTML next to <paramref name="pngPath"/> and renders it to PNG with headless
-    /// Chromium. Returns the PNG path, or null (with the HTML saved) when Chromium is not installed.
+    /// Saves the chart as interactive HTML next to <paramref name="pngPath"/> and renders a static copy of it (no Plotly
+    /// toolbar: a figure for a paper) to PNG with headless Chromium at <paramref name="scale"/> device pixels per layout
+    /// pixel. Returns the PNG path, or null (with the HTML saved) when Chromium is not installed.
     /// </summary>
-    public static string? SavePng(GenericChart chart, string pngPath, int width = 900, int height = 600, TimeSpan? timeout = null)
+    public static string? SavePng(GenericChart chart, string pngPath, int width = 900, int height = 600, TimeSpan? timeout = null, int scale = DefaultScale)
     {
+        if (scale < 1) throw new ArgumentOutOfRangeException(nameof(scale), scale, "scale must be at least 1.");
         var png = Path.GetFullPath(pngPath);
         // A fixed layout size: a responsive chart in a headless window can be laid out before the viewport settles.
         var sized = Plotly.NET.CSharp.GenericChartExtensions.WithSize(chart, width, height);
-        var html = SaveHtml(sized, Path.ChangeExtension(png, ".html"));
-        return RenderPng(html, png, width, height, timeout);
+        SaveHtml(sized, Path.ChangeExtension(png, ".html"));
+        var staticHtml = SaveHtml(Static(sized), Path.Combine(Path.GetTempPath(), $"midpg-static-{Guid.NewGuid():N}.html"));
+        try { return RenderPng(staticHtml, png, width, height, timeout, scale); }
+        finally { File.Delete(staticHtml); }
     }
 
-    /// <summary>Renders an HTML file to PNG with headless Chromium; null when Chromium is absent.</summary>
-    public static string? RenderPng(string htmlPath, string pngPath, int width = 900, int height = 600, TimeSpan? timeout = null)
+    /// <summary>The chart as a figure for print: no mode bar (Plotly's toolbar).</summary>
+    public static GenericChart Static(GenericChart chart)
+    {
+        var config = new Config();
+        config.SetProperty("displayModeBar", false);
+        return Plotly.NET.Chart.withConfig(config).Invoke(chart);
+    }
+
+    /// <summary>Renders an HTML file to PNG with headless Chromium (<paramref name="width"/> x <paramref name="height"/> layout
+    /// pixels, times <paramref name="scale"/> in the image); null when Chromium is absent.</summary>
+    public static string? RenderPng(string htmlPath, string pngPath, int width = 900, int height = 600, TimeSpan? timeout = null, int scale = 1)
     {
         var chromium = FindChromium();
         if (chromium is null) return null;
@@ -76,7 +93,7 @@ public static class FigureExport
                      {
                          "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                         "--disable-quic", "--force-device-scale-factor=1", $"--user-data-dir={profile.FullName}",
+                         "--disable-quic", $"--force-device-scale-factor={scale}", $"--user-data-dir={profile.FullName}",
                          $"--window-size={width},{height}", "--virtual-time-budget=10000", $"--screenshot={png}",
                          new Uri(Path.GetFullPath(htmlPath)).AbsoluteUri,
                      })

@@ -102,4 +102,26 @@ public sealed class PngImage
         }
         return 1.0 - (double)counts.Values.Max() / (Width * Height);
     }
+
+    /// <summary>Fraction of pixels in the rectangle (<paramref name="x"/>, <paramref name="y"/>, <paramref name="width"/>,
+    /// <paramref name="height"/>) that differ from the image's most common colour (the background).</summary>
+    public double InkFraction(int x, int y, int width, int height)
+    {
+        if (x < 0 || y < 0 || width < 1 || height < 1 || x + width > Width || y + height > Height)
+            throw new ArgumentOutOfRangeException(nameof(width), $"({x}, {y}, {width}, {height}) is not inside the {Width} x {Height} image.");
+        var counts = new Dictionary<int, int>();
+        for (int i = 0; i < Rgb.Length; i += 3)
+        {
+            int key = Rgb[i] << 16 | Rgb[i + 1] << 8 | Rgb[i + 2];
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+        }
+        int background = counts.MaxBy(kv => kv.Value).Key, ink = 0;
+        for (int row = y; row < y + height; row++)
+            for (int col = x; col < x + width; col++)
+            {
+                int i = (row * Width + col) * 3;
+                if ((Rgb[i] << 16 | Rgb[i + 1] << 8 | Rgb[i + 2]) != background) ink++;
+            }
+        return (double)ink / (width * height);
+    }
 }

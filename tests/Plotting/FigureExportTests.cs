@@ -33,12 +33,27 @@ public class FigureExportTests
         var png = FigureExport.SavePng(SampleChart(), Path.Combine(dir, "chart.png"), width: 640, height: 400);
         Assert.NotNull(png);
         var image = PngImage.Read(png!);
-        Assert.Equal(640, image.Width);
-        Assert.Equal(400, image.Height);
+        Assert.Equal(640 * FigureExport.DefaultScale, image.Width);    // print resolution: layout pixels x scale
+        Assert.Equal(400 * FigureExport.DefaultScale, image.Height);
         Assert.True(new FileInfo(png!).Length > 5_000, "a blank PNG compresses to almost nothing");
         // Two coloured lines, axes, labels, anti-aliasing: many colours and a visible share of ink.
         Assert.True(image.DistinctColours() > 50, $"only {image.DistinctColours()} colours");
         Assert.InRange(image.InkFraction(), 0.02, 0.95);
+    }
+
+    [Fact]
+    public void ExportedPngsHaveNoToolbarWhileTheInteractiveHtmlKeepsIt()
+    {
+        Assert.True(FigureExport.FindChromium() is not null, "Chromium is not installed: run `bash environment/setup.sh`.");
+        var dir = Directory.CreateTempSubdirectory("midpg-fig-").FullName;
+        var chart = Charts.Lines("t", "x", "y", [0.0, 1.0], ("a", [0.0, 1.0]));   // short title: the top right is Plotly's toolbar only
+        var png = PngImage.Read(FigureExport.SavePng(chart, Path.Combine(dir, "chart.png"), width: 640, height: 400, scale: 1)!);
+        // The toolbar sits in the top-right corner: empty in the exported figure ...
+        Assert.Equal(0.0, png.InkFraction(400, 0, 240, 40));
+        // ... and present in a screenshot of the interactive HTML written next to it (the check can see a toolbar).
+        var interactive = PngImage.Read(FigureExport.RenderPng(Path.Combine(dir, "chart.html"), Path.Combine(dir, "interactive.png"), 640, 400)!);
+        Assert.True(interactive.InkFraction(400, 0, 240, 40) > 0.005, $"toolbar ink {interactive.InkFraction(400, 0, 240, 40)}");
+        Assert.Throws<ArgumentOutOfRangeException>(() => FigureExport.SavePng(chart, Path.Combine(dir, "bad.png"), scale: 0));
     }
 
     [Fact]
