@@ -6,7 +6,9 @@ kernelspec (our `.net-csharp`, written by environment/setup.sh), sends each cell
 the outputs. The first cell that raises stops the notebook; the script then prints the notebook,
 the cell number (1-based, counting every cell) and the error, saves the executed copy, and exits 1.
 
-Usage: run_notebooks.py --out DIR [--timeout S] NOTEBOOK...
+Usage: run_notebooks.py --out DIR [--timeout S] [--inject FILE] NOTEBOOK...
+--inject FILE: a JSON object {notebook path: C# source}; the source runs as a new cell (tagged
+"injected-parameters") right after the notebook's cell tagged "parameters" (papermill's convention).
 Environment passed to the kernel: MIDPG_QUICK (quick mode), MIDPG_OUTPUT (figure folder).
 """
 import argparse
@@ -33,9 +35,20 @@ def error_text(cell):
     return ""
 
 
-def run(path, out_dir, timeout):
+def inject(nb, name, source):
+    """Inserts the overriding assignments after the cell tagged "parameters"."""
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            nb.cells.insert(index + 1, nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]}))
+            return
+    raise ValueError(f"{name}: no cell is tagged 'parameters'")
+
+
+def run(path, out_dir, timeout, injected=None):
     name = os.path.basename(path)
     nb = nbformat.read(path, as_version=4)
+    if injected:
+        inject(nb, name, injected)
     client = NotebookClient(
         nb,
         kernel_name=".net-csharp",
@@ -73,8 +86,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="folder for the executed copies")
     parser.add_argument("--timeout", type=int, default=900, help="seconds per cell")
+    parser.add_argument("--inject", help="JSON file: {notebook path: source of the injected parameters cell}")
     parser.add_argument("notebooks", nargs="+")
     args = parser.parse_args()
+    injections = {}
+    if args.inject:
+        import json
+        with open(args.inject, encoding="utf-8") as f:
+            injections = {os.path.abspath(k): v for k, v in json.load(f).items()}
 
     # Our kernelspec first, ahead of any other `.net-csharp` the user registered.
     jupyter_path = os.path.join(HERE, ".jupyter")
@@ -86,7 +105,7 @@ def main():
 
     failures = 0
     for path in args.notebooks:
-        failure, seconds = run(path, args.out, args.timeout)
+        failure, seconds = run(path, args.out, args.timeout, injections.get(os.path.abspath(path)))
         if failure:
             failures += 1
             print(f"FAIL {failure}", flush=True)

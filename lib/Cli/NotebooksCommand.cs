@@ -21,12 +21,16 @@ public sealed class NotebooksCommand : Command<NotebooksCommand.Settings>
         [CommandOption("--quick")]
         [Description("Quick mode: small data, few epochs.")]
         public bool Quick { get; init; }
+
+        [CommandOption("--param <NAME=EXPRESSION>")]
+        [Description("Override a variable of the notebooks' parameters cell (tagged 'parameters', papermill's convention) with a C# expression, e.g. --param epochs=3 --param 'datasets=new[] { \"douban\" }'. Repeatable; every notebook run must declare the name.")]
+        public string[] Parameters { get; init; } = [];
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken) =>
-        Run(settings.Notebooks, settings.Out, settings.Quick);
+        Run(settings.Notebooks, settings.Out, settings.Quick, settings.Parameters);
 
-    internal static int Run(IReadOnlyList<string> selection, string outDir, bool quick)
+    internal static int Run(IReadOnlyList<string> selection, string outDir, bool quick, IReadOnlyList<string>? parameters = null)
     {
         var all = NotebookRunner.All();
         var chosen = selection.Count == 0
@@ -34,7 +38,9 @@ public sealed class NotebooksCommand : Command<NotebooksCommand.Settings>
             : selection.Select(s => File.Exists(s) ? Path.GetFullPath(s)
                 : all.FirstOrDefault(n => Path.GetFileName(n).StartsWith(s, StringComparison.Ordinal))
                   ?? throw new CliError($"No notebook matches '{s}' in {RepositoryPaths.Notebooks}.")).ToList();
-        var outcome = NotebookRunner.Run(chosen, Path.Combine(outDir, "notebooks"), Path.Combine(outDir, "figures"), quick, Console.WriteLine);
+        NotebookRunner.Outcome outcome;
+        try { outcome = NotebookRunner.Run(chosen, Path.Combine(outDir, "notebooks"), Path.Combine(outDir, "figures"), quick, Console.WriteLine, parameters: parameters); }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException) { throw new CliError(e.Message); }
         return outcome.ExitCode;
     }
 }

@@ -24,9 +24,19 @@ public static class NotebookRunner
     /// Runs the given notebooks; executed copies go to <paramref name="executedDir"/>, figures to
     /// <paramref name="figuresDir"/>. Each line of the runner's output is passed to <paramref name="onLine"/>.
     /// </summary>
+    /// <param name="parameters">Overrides "NAME=EXPRESSION" of variables of the notebooks' parameters cells, injected as a
+    /// cell after it (<see cref="NotebookParameters"/>); an <see cref="ArgumentException"/> names an unknown one before anything runs.</param>
     public static Outcome Run(IEnumerable<string> notebooks, string executedDir, string figuresDir, bool quick,
-        Action<string>? onLine = null, int cellTimeoutSeconds = 900)
+        Action<string>? onLine = null, int cellTimeoutSeconds = 900, IReadOnlyList<string>? parameters = null)
     {
+        var list = notebooks.Select(Path.GetFullPath).ToList();
+        string? injectFile = null;
+        if (parameters is { Count: > 0 })
+        {
+            var map = list.ToDictionary(n => n, n => NotebookParameters.Injection(n, parameters));
+            injectFile = Path.Combine(Path.GetTempPath(), $"midpg-inject-{Guid.NewGuid():N}.json");
+            File.WriteAllText(injectFile, System.Text.Json.JsonSerializer.Serialize(map));
+        }
         var script = Path.Combine(RepositoryPaths.EnvironmentFolder, "run_notebooks.py");
         var info = new ProcessStartInfo(Python())
         {
@@ -40,7 +50,8 @@ public static class NotebookRunner
         info.ArgumentList.Add(Path.GetFullPath(executedDir));
         info.ArgumentList.Add("--timeout");
         info.ArgumentList.Add(cellTimeoutSeconds.ToString());
-        foreach (var notebook in notebooks) info.ArgumentList.Add(Path.GetFullPath(notebook));
+        if (injectFile is not null) { info.ArgumentList.Add("--inject"); info.ArgumentList.Add(injectFile); }
+        foreach (var notebook in list) info.ArgumentList.Add(notebook);
         info.Environment[QuickVariable] = quick ? "1" : "0";
         info.Environment[OutputVariable] = Path.GetFullPath(figuresDir);
         Directory.CreateDirectory(figuresDir);
@@ -59,6 +70,7 @@ public static class NotebookRunner
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         process.WaitForExit();
+        if (injectFile is not null) File.Delete(injectFile);
         return new Outcome(process.ExitCode, output.ToString());
     }
 

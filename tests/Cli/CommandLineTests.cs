@@ -58,6 +58,15 @@ public class CommandLineTests
     }
 
     [Fact]
+    public void AnUnknownNotebookParameterIsAClearErrorBeforeAnythingRuns()
+    {
+        var (code, output) = Run("notebooks", "00", "--param", "epochs=3", "--out", Directory.CreateTempSubdirectory("midpg-nbp-").FullName);
+        Assert.NotEqual(0, code);
+        Assert.Contains("00-setup.ipynb has no parameter 'epochs'; its parameters: quick, points", output);
+        Assert.DoesNotContain("   at ", output);   // no stack trace
+    }
+
+    [Fact]
     public void ATunedExperimentRecordsItsChoicesAndReportsThemPerScenarioAndForTheMir()
     {
         var dir = Directory.CreateTempSubdirectory("midpg-tuned-").FullName;

@@ -53,4 +53,30 @@ public class NotebookTests(ITestOutputHelper output)
         Assert.Contains("broken on purpose: 42", outcome.Output);
         Assert.True(File.Exists(Path.Combine(dir, "executed", "broken-on-purpose.ipynb")), "the executed copy is kept for inspection");
     }
+
+    [Fact]
+    public void ParametersAreInjectedAfterTheParametersCell()
+    {
+        var dir = Directory.CreateTempSubdirectory("midpg-params-").FullName;
+        var notebook = Path.Combine(dir, "with-parameters.ipynb");
+        File.WriteAllText(notebook, """
+            {
+             "cells": [
+              {"cell_type": "code", "execution_count": null, "metadata": {"tags": ["parameters"]}, "outputs": [], "source": ["// Parameters\n", "int n = 1;"]},
+              {"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [], "source": ["display($\"n times ten = {n * 10}\");"]}
+             ],
+             "metadata": {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}},
+             "nbformat": 4, "nbformat_minor": 5
+            }
+            """);
+        var outcome = NotebookRunner.Run([notebook], Path.Combine(dir, "executed"), Path.Combine(dir, "figures"), quick: true, parameters: ["n=4"]);
+        output.WriteLine(outcome.Output);
+        Assert.True(outcome.ExitCode == 0, outcome.Output);
+        var executed = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "executed", "with-parameters.ipynb")))!["cells"]!.AsArray();
+        Assert.Equal(3, executed.Count);
+        Assert.Equal(NotebookParameters.InjectedTag, executed[1]!["metadata"]!["tags"]![0]!.GetValue<string>());
+        Assert.Contains("n = 4;", executed[1]!["source"]!.ToJsonString());
+        Assert.Contains("n times ten = 40", executed[2]!["outputs"]!.ToJsonString());
+        Assert.Throws<ArgumentException>(() => NotebookRunner.Run([notebook], Path.Combine(dir, "executed"), Path.Combine(dir, "figures"), quick: true, parameters: ["m=4"]));
+    }
 }
