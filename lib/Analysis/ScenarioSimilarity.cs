@@ -20,6 +20,18 @@ public enum SimilarityCentring
     GrandMean,
 }
 
+/// <summary>Readable descriptions of <see cref="SimilarityCentring"/> for titles and captions.</summary>
+public static class SimilarityCentringText
+{
+    /// <summary>"raw means" or "centred by the grand mean", as a figure title should say it.</summary>
+    public static string Describe(this SimilarityCentring centring) => centring switch
+    {
+        SimilarityCentring.None => "raw means",
+        SimilarityCentring.GrandMean => "centred by the grand mean",
+        _ => centring.ToString(),
+    };
+}
+
 /// <summary>Mean within-group and between-group similarity over the off-diagonal pairs.</summary>
 public sealed record GroupContrast(double Within, double Between, int WithinPairs, int BetweenPairs)
 {

@@ -122,17 +122,27 @@ public static class Charts
         for (var i = 0; i < n; i++)
             for (var j = 0; j < n; j++) reordered[i, j] = values[order[i], order[j]];
         var names = order.Select(i => labels[i]).ToArray();
-        return MatrixHeatmap(title, names, names, reordered, diverging: true);
+        // Cosine similarities: the same fixed scale [-1, 1] in every figure, so colours compare across notebooks.
+        return MatrixHeatmap(title, names, names, reordered, diverging: true, colourBarTitle: "cosine<br>similarity", zRange: (-1, 1));
     }
 
-    /// <summary>A heatmap of a rows x columns matrix (first row at the top); <paramref name="diverging"/> uses a red-blue scale.</summary>
-    public static GenericChart MatrixHeatmap(string title, IReadOnlyList<string> rowLabels, IReadOnlyList<string> columnLabels, double[,] values, bool diverging = false)
+    /// <summary>A heatmap of a rows x columns matrix (first row at the top); <paramref name="diverging"/> uses a red-blue scale.
+    /// <paramref name="colourBarTitle"/> names the colour bar's quantity (and unit); <paramref name="zRange"/> fixes the colour scale.</summary>
+    public static GenericChart MatrixHeatmap(string title, IReadOnlyList<string> rowLabels, IReadOnlyList<string> columnLabels, double[,] values, bool diverging = false,
+        string? colourBarTitle = null, (double Min, double Max)? zRange = null)
     {
         if (values.GetLength(0) != rowLabels.Count || values.GetLength(1) != columnLabels.Count)
             throw new ArgumentException($"{rowLabels.Count} row and {columnLabels.Count} column labels for a {values.GetLength(0)} x {values.GetLength(1)} matrix.", nameof(values));
         var z = Enumerable.Range(0, rowLabels.Count).Select(i => Enumerable.Range(0, columnLabels.Count).Select(j => values[i, j]).ToArray()).ToArray();
         var heatmap = CSharpChart.Heatmap<double, string, string, string>(zData: z, X: columnLabels.ToArray(), Y: rowLabels.ToArray(),
             ColorScale: diverging ? StyleParam.Colorscale.RdBu : StyleParam.Colorscale.Viridis, ReverseScale: diverging, ReverseYAxis: true);
+        if (colourBarTitle is not null || zRange is not null)
+            heatmap = Plotly.NET.GenericChart.mapTrace(Microsoft.FSharp.Core.FuncConvert.FromFunc<Trace, Trace>(t =>
+            {
+                if (colourBarTitle is not null) t.SetProperty("colorbar", new { title = new { text = colourBarTitle, side = "right" } });
+                if (zRange is { } r) { t.SetProperty("zmin", r.Min); t.SetProperty("zmax", r.Max); }
+                return t;
+            }), heatmap);
         return WithTitle(heatmap, title);
     }
 
