@@ -89,12 +89,12 @@ public sealed class WeightingMatrixSample
     /// <summary>The view name of <paramref name="layer"/> (null = combined).</summary>
     public static string ViewName(int? layer) => layer is int l ? $"layer {l}" : CombinedName;
 
-    /// <summary>Hover text per sample: scenario, label, layer (view).</summary>
+    /// <summary>Hover text per sample: its row in the inspected split (to find it again), scenario, label, prediction, layer (view).</summary>
     public string[] HoverText(int? layer = null)
     {
         var view = ViewName(layer);
         return Enumerable.Range(0, Count).Select(i =>
-            $"scenario {ScenarioNames[Scenario[i]]}<br>label {(float.IsNaN(Labels[i]) ? "?" : Labels[i].ToString("0"))}" +
+            $"row {Rows[i]}<br>scenario {ScenarioNames[Scenario[i]]}<br>label {(float.IsNaN(Labels[i]) ? "?" : Labels[i].ToString("0"))}" +
             $"<br>p̂ {Predictions[i]:0.000}<br>{Model}, {view}").ToArray();
     }
 

@@ -118,6 +118,19 @@ public class MatrixStatisticsTests
     }
 
     [Fact]
+    public void HoverTextNamesTheRowScenarioAndView()
+    {
+        var sample = Tiny();
+        var hover = sample.HoverText(2);
+        Assert.Equal(sample.Count, hover.Length);
+        for (int i = 0; i < sample.Count; i++)
+        {
+            Assert.StartsWith($"row {sample.Rows[i]}<br>scenario {sample.ScenarioNames[sample.Scenario[i]]}<br>", hover[i]);
+            Assert.EndsWith("tiny, layer 2", hover[i]);
+        }
+    }
+
+    [Fact]
     public void SummaryHasOneRowPerScenarioAndLayerWithTheFactorStatistics()
     {
         var frame = MatrixStatistics.Summary(Tiny());
