@@ -23,7 +23,7 @@ public sealed class NotebooksCommand : Command<NotebooksCommand.Settings>
         public bool Quick { get; init; }
 
         [CommandOption("--param <NAME=EXPRESSION>")]
-        [Description("Override a variable of the notebooks' parameters cell (tagged 'parameters', papermill's convention) with a C# expression, e.g. --param epochs=3 --param 'datasets=new[] { \"douban\" }'. Repeatable; every notebook run must declare the name.")]
+        [Description("Override a variable of the notebooks' parameters cell (tagged 'parameters', papermill's convention) with a C# expression, e.g. --param epochs=3 --param 'datasets=new[[]] { \"douban\" }'. Repeatable; every notebook run must declare the name.")]
         public string[] Parameters { get; init; } = [];
     }
 
