@@ -79,4 +79,42 @@ public class NotebookTests(ITestOutputHelper output)
         Assert.Contains("n times ten = 40", executed[2]!["outputs"]!.ToJsonString());
         Assert.Throws<ArgumentException>(() => NotebookRunner.Run([notebook], Path.Combine(dir, "executed"), Path.Combine(dir, "figures"), quick: true, parameters: ["m=4"]));
     }
+
+    [Fact]
+    public void PreflightSaysWhatToRunWhenTheLibraryIsMissingOrOlderThanItsSources()
+    {
+        // A copy of the repository's layout: notebooks/ with the preflight script, lib/ with a source, bin/ with (or without) the DLL.
+        var root = Directory.CreateTempSubdirectory("midpg-preflight-").FullName;
+        var notebooks = Directory.CreateDirectory(Path.Combine(root, "notebooks")).FullName;
+        File.Copy(Path.Combine(RepositoryPaths.Notebooks, "preflight.csx"), Path.Combine(notebooks, "preflight.csx"));
+        var source = Path.Combine(Directory.CreateDirectory(Path.Combine(root, "lib")).FullName, "Model.cs");
+        File.WriteAllText(source, "// a source");
+        var dll = Path.Combine(Directory.CreateDirectory(Path.Combine(root, "bin", "Release", "net10.0")).FullName, "MiDpg.Research.dll");
+        var notebook = Path.Combine(notebooks, "preflight-check.ipynb");
+        File.WriteAllText(notebook, """
+            {
+             "cells": [{"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [], "source": ["#load \"preflight.csx\""]}],
+             "metadata": {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}},
+             "nbformat": 4, "nbformat_minor": 5
+            }
+            """);
+        NotebookRunner.Outcome Run() => NotebookRunner.Run([notebook], Path.Combine(root, "executed"), Path.Combine(root, "figures"), quick: true);
+
+        var missing = Run();
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("The library is not built", missing.Output);
+        Assert.Contains("bash environment/setup.sh", missing.Output);
+
+        File.WriteAllText(dll, "not really a library");
+        File.SetLastWriteTimeUtc(dll, DateTime.UtcNow.AddHours(-1));
+        File.SetLastWriteTimeUtc(source, DateTime.UtcNow);
+        var stale = Run();
+        Assert.NotEqual(0, stale.ExitCode);
+        Assert.Contains("The library is older than its sources: lib/Model.cs changed", stale.Output);
+        Assert.Contains("dotnet build -c Release", stale.Output);
+
+        File.SetLastWriteTimeUtc(dll, DateTime.UtcNow.AddMinutes(1));
+        var current = Run();
+        Assert.True(current.ExitCode == 0, current.Output);
+    }
 }
