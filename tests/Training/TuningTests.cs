@@ -145,8 +145,15 @@ public class TuningTests
         int built = 0;
         ScenarioModel Counting(string name, FeatureSpec f, ModelSettings s, TorchSharp.torch.Device? d) { built++; return SmallFactory(name, f, s, d); }
         var spec = Spec(Source("tiny")) with { Seeds = [1] };
-        var first = new ExperimentRunner(store, Counting).Run(spec);
+        var progress = new List<ExperimentProgress>();
+        var first = new ExperimentRunner(store, Counting) { Progress = progress.Add }.Run(spec);
         Assert.Equal(3, first.Tuned);
+        // Progress after every training: 3 candidates and 1 trial, counted 1..4, with an estimate once one has run.
+        Assert.Equal([1, 2, 3, 4], progress.Select(p => p.Done));
+        Assert.All(progress, p => Assert.Equal(4, p.Total));
+        Assert.All(progress, p => Assert.NotNull(p.Left));
+        Assert.Equal(TimeSpan.Zero, progress[^1].Left);
+        Assert.Contains("training 4 of 4 done (tiny / midpg-r / trial 1)", progress[^1].ToString());
         Assert.Equal(4, built);   // 3 candidates + 1 trial
         var folder = Path.Combine(root, "tune", "tiny", "midpg-r", "tuning");
         var chosen = first.Choices!.Single();
@@ -165,8 +172,11 @@ public class TuningTests
 
         // Everything recorded: nothing trains, and the report reads the choice back.
         built = 0;
-        var third = new ExperimentRunner(store, Counting).Run(spec);
+        progress.Clear();
+        var third = new ExperimentRunner(store, Counting) { Progress = progress.Add }.Run(spec);
         Assert.Equal((0, 0, 1), (built, third.Tuned, third.Skipped));
+        Assert.Equal(4, progress.Count);
+        Assert.All(progress, p => Assert.Null(p.Left));   // nothing trained: no estimate from reading files back
         var record = HyperparameterSearch.ReadRecords(store, "tune").Single();
         Assert.Equal(chosen.Chosen.Key, record.Chosen);
         Assert.Equal(3, record.Budget);

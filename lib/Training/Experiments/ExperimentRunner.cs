@@ -18,6 +18,10 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
     /// <summary>Builds a progress reporter per tuning candidate (dataset, model, candidate); null = none.</summary>
     public Func<string, string, Candidate, ITrainingReporter?>? TuningReporter { get; init; }
 
+    /// <summary>Called after every training of the run — tuning candidate or trial, trained or read back from the store — with
+    /// how far the run is and an estimate of the time left; null = none.</summary>
+    public Action<ExperimentProgress>? Progress { get; init; }
+
     /// <param name="Tuned">Tuning candidates trained by this run (not read back from the store).</param>
     /// <param name="Choices">The chosen configuration per (dataset, model) when the spec tunes.</param>
     public sealed record Outcome(int Trained, int Skipped, int Tuned = 0, IReadOnlyList<TuningOutcome>? Choices = null);
@@ -26,7 +30,26 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
     {
         spec = spec.Validated();
         int trained = 0, skipped = 0;
-        var search = new HyperparameterSearch(store, factory, log) { Reporter = TuningReporter };
+        // Progress: every planned training (tuning candidates and trials) counts; the estimate of the time left divides the
+        // elapsed time by the trainings actually run, so recorded ones (read back in milliseconds) do not distort it.
+        int total = spec.Datasets.Count * spec.Models.Sum(m => spec.Seeds.Count + (spec.Tuning is null ? 0 : Math.Min(spec.Tuning.Budget, SearchSpaces.For(m).Size)));
+        int done = 0, ran = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Step(string what, bool trainedNow)
+        {
+            done++;
+            if (trainedNow) ran++;
+            var elapsed = clock.Elapsed;
+            TimeSpan? left = ran == 0 ? null : TimeSpan.FromTicks(elapsed.Ticks / ran * (total - done));
+            var progress = new ExperimentProgress(done, total, elapsed, left, what);
+            log?.WriteLine($"[{spec.Name}] {progress}");
+            Progress?.Invoke(progress);
+        }
+        var search = new HyperparameterSearch(store, factory, log)
+        {
+            Reporter = TuningReporter,
+            CandidateDone = (dataset, model, candidate, trainedNow) => Step($"{dataset} / {model} / tuning {candidate.Key}", trainedNow),
+        };
         var choices = new List<TuningOutcome>();
         foreach (var source in spec.Datasets)
         {
@@ -64,6 +87,7 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
                                 $"trains '{chosen[name].Key}'{(spec.Tuning is null ? " (no tuning)" : " (tuned)")}. Give the experiment another name.");
                         skipped++;
                         log?.WriteLine($"[{spec.Name}] {datasetName} / {name} / trial {trial}: recorded, skipped");
+                        Step($"{datasetName} / {name} / trial {trial + 1}", false);
                         continue;
                     }
                     data ??= source.Load();
@@ -72,6 +96,7 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
                     trained++;
                     var auc = rows.First(r => r.Scenario == "all" && r.Metric == "auc").Value;
                     log?.WriteLine($"[{spec.Name}] {data.Name} / {name} / trial {trial + 1} of {spec.Seeds.Count} (seed {seed}): test AUC {auc:F4}");
+                    Step($"{data.Name} / {name} / trial {trial + 1}", true);
                 }
             }
         }
@@ -150,4 +175,15 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
         };
         return rows;
     }
+}
+
+/// <summary>How far an experiment run is: <see cref="Done"/> of <see cref="Total"/> trainings (tuning candidates and trials,
+/// including those read back from the store), the time since it started and an estimate of the time left (null before the
+/// first training has run).</summary>
+public sealed record ExperimentProgress(int Done, int Total, TimeSpan Elapsed, TimeSpan? Left, string Last)
+{
+    static string Clock(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t:mm\\:ss}" : $"{t:mm\\:ss}";
+
+    public override string ToString() =>
+        $"training {Done} of {Total} done ({Last}); {Clock(Elapsed)} elapsed" + (Left is { } left ? $", about {Clock(left)} left" : "");
 }

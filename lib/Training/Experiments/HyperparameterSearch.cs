@@ -56,6 +56,9 @@ public sealed class HyperparameterSearch(ResultsStore store, ModelFactory factor
     /// <summary>Number of candidates trained (not read back from the store) by this instance.</summary>
     public int Trained { get; private set; }
 
+    /// <summary>Called after each candidate, with whether it was trained (true) or read back from the store (false).</summary>
+    public Action<string, string, Candidate, bool>? CandidateDone { get; init; }
+
     /// <summary>Tunes <paramref name="model"/> on (train, valid) of dataset <paramref name="dataset"/> and returns the choice.</summary>
     public TuningOutcome Tune(string experiment, string dataset, string model, EncodedDataset train, EncodedDataset valid,
         TuningSpec tuning, TrainerConfig trainer, ModelSettings settings, Device? device = null)
@@ -73,6 +76,7 @@ public sealed class HyperparameterSearch(ResultsStore store, ModelFactory factor
                 var recorded = Read(file, dataset, model, candidate, tuning.Seed);
                 trials.Add(recorded);
                 log?.WriteLine($"[{experiment}] {dataset} / {model} / tuning {k + 1} of {candidates.Count} ({candidate.Key}): recorded, valid AUC {recorded.ValidAuc:F4}");
+                CandidateDone?.Invoke(dataset, model, candidate, false);
                 continue;
             }
             var (trial, configuration) = Train(dataset, model, candidate, space, train, valid, tuning.Seed, trainer, settings, device);
@@ -80,6 +84,7 @@ public sealed class HyperparameterSearch(ResultsStore store, ModelFactory factor
             Trained++;
             trials.Add(trial);
             log?.WriteLine($"[{experiment}] {dataset} / {model} / tuning {k + 1} of {candidates.Count} ({candidate.Key}): valid AUC {trial.ValidAuc:F4} ({trial.StopReason})");
+            CandidateDone?.Invoke(dataset, model, candidate, true);
         }
         var usable = trials.Where(t => double.IsFinite(t.ValidAuc)).ToList();
         if (usable.Count == 0)
