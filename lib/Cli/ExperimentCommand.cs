@@ -104,12 +104,12 @@ public sealed class ExperimentCommand : Command<ExperimentCommand.Settings>
             Settings = settings.ModelSettings(),
             Tuning = settings.Tuning(),
         };
-        Run(spec, settings.Runs, settings.Out);
+        Run(spec, settings.Runs, settings.Out, cancellationToken);
         return 0;
     }
 
     /// <summary>Runs the experiment (resuming), then writes and prints its summary. Returns the summary.</summary>
-    internal static IReadOnlyList<SummaryRow> Run(ExperimentSpec spec, string runs, string outDir)
+    internal static IReadOnlyList<SummaryRow> Run(ExperimentSpec spec, string runs, string outDir, CancellationToken cancellationToken = default)
     {
         var store = new ResultsStore(runs);
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(spec.Name)}[/]: {spec.Models.Count} model(s) x {spec.Datasets.Count} dataset(s) x {spec.Seeds.Count} trial(s)" +
@@ -119,7 +119,12 @@ public sealed class ExperimentCommand : Command<ExperimentCommand.Settings>
             Reporter = (dataset, model, trial) => new ConsoleReporter(null, $"  {dataset} / {model} / trial {trial}: "),
             TuningReporter = (dataset, model, candidate) => new ConsoleReporter(null, $"  {dataset} / {model} / tuning {candidate.Key}: "),
         };
-        var outcome = runner.Run(spec);
+        ExperimentRunner.Outcome outcome;
+        try { outcome = runner.Run(spec, cancellationToken); }
+        catch (OperationCanceledException)
+        {
+            throw new Interrupted($"{spec.Name} interrupted: every finished training is kept in {store.Root}; run the same command again to resume.");
+        }
         AnsiConsole.WriteLine($"trained {outcome.Trained} trial(s), {outcome.Skipped} already recorded" + (spec.Tuning is null ? "" : $"; {outcome.Tuned} tuning candidate(s) trained"));
         return ReportCommand.Write(store, spec.Name, outDir);
     }

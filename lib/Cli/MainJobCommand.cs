@@ -92,7 +92,7 @@ public sealed class MainJobCommand : Command<MainJobCommand.Settings>
             Tuning = quick ? null : tuning,
         };
         AnsiConsole.MarkupLine($"[bold]main job[/] ({(quick ? "quick" : "full")} mode) into {Markup.Escape(Path.GetFullPath(settings.Out))}");
-        var summary = ExperimentCommand.Run(spec, settings.Runs, report);
+        var summary = ExperimentCommand.Run(spec, settings.Runs, report, cancellationToken);
         var comparison = Sanity(summary, quick
             ? "Quick mode (small data, few epochs, default hyperparameters): DPG and MI-DPG against DNN here show the mechanics, not the check."
             : "DPG and MI-DPG against DNN on the main experiment's data, every model tuned on validation.",
@@ -112,7 +112,7 @@ public sealed class MainJobCommand : Command<MainJobCommand.Settings>
                 Tuning = tuning,
             };
             AnsiConsole.MarkupLine($"[bold]sanity check[/]: {string.Join(", ", SanityModels)} on {string.Join(" and ", SanityDatasets)}, full protocol, tuned ({Markup.Escape(tuning.ToString())}), {trials} trial(s)");
-            var sanity = Sanity(ExperimentCommand.Run(sanitySpec, settings.Runs, report),
+            var sanity = Sanity(ExperimentCommand.Run(sanitySpec, settings.Runs, report, cancellationToken),
                 "The implementation's sanity check (not a claim about the paper): on the synthetic default, whose scenarios are " +
                 "heterogeneous (3 groups that disagree), and on the same generator with every scenario its own group, in the full " +
                 $"protocol — each model's hyperparameters chosen on validation AUC among {tuning.Budget} configurations (learning rate and " +

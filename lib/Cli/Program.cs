@@ -25,9 +25,24 @@ app.Configure(config =>
     config.AddCommand<MainJobCommand>("main").WithDescription("The main job on the embedded default: execute every notebook, write executed copies and figures to an output folder.");
     config.PropagateExceptions();
 });
+// Ctrl+C cancels the token the commands receive (training stops within a step) instead of killing the process;
+// a second Ctrl+C ends it at once.
+using var interrupt = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    if (interrupt.IsCancellationRequested) return;
+    e.Cancel = true;
+    Console.Error.WriteLine("interrupting after the current step (Ctrl+C again to kill)...");
+    interrupt.Cancel();
+};
 try
 {
-    return app.Run(args);
+    return app.Run(args, interrupt.Token);
+}
+catch (Interrupted e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 130;
 }
 catch (Exception e) when (e is CliError or CommandParseException or CommandRuntimeException)
 {

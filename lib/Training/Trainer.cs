@@ -28,8 +28,11 @@ public sealed class Trainer(TrainerConfig config)
 {
     public TrainerConfig Config { get; } = config.Validated();
 
-    /// <summary>Trains <paramref name="model"/> on <paramref name="train"/>, early-stopping on <paramref name="valid"/>.</summary>
-    public TrainingResult Fit(ScenarioModel model, EncodedDataset train, EncodedDataset valid, ITrainingReporter? reporter = null)
+    /// <summary>Trains <paramref name="model"/> on <paramref name="train"/>, early-stopping on <paramref name="valid"/>.
+    /// <paramref name="cancellationToken"/> is checked before every step: a cancelled training stops within one step with
+    /// <see cref="OperationCanceledException"/> (the model keeps its last weights).</summary>
+    public TrainingResult Fit(ScenarioModel model, EncodedDataset train, EncodedDataset valid, ITrainingReporter? reporter = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (train.Rows == 0) throw new ArgumentException("The training split is empty.", nameof(train));
@@ -68,6 +71,7 @@ public sealed class Trainer(TrainerConfig config)
                 var clock = Stopwatch.StartNew();
                 foreach (var batch in iterator.Epoch(epoch - 1))
                 {
+                    if (cancellationToken.IsCancellationRequested) { batch.Dispose(); cancellationToken.ThrowIfCancellationRequested(); }
                     using var scope = NewDisposeScope();
                     using (batch)
                     {

@@ -58,6 +58,36 @@ public class CommandLineTests
     }
 
     [Fact]
+    public void CtrlCStopsAnExperimentKeepingWhatFinishedAndSaysHowToResume()
+    {
+        var dir = Directory.CreateTempSubdirectory("midpg-ctrlc-").FullName;
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(typeof(MiDpg.Research.Cli.InfoCommand).Assembly.Location);
+        foreach (var a in new[] { "experiment", "--models", "dnn", "--trials", "3", "--epochs", "10", "--threads", "1",
+                     "--data", "synthetic,rows=60000", "--runs", Path.Combine(dir, "runs"), "--out", Path.Combine(dir, "report") })
+            info.ArgumentList.Add(a);
+        info.Environment["COLUMNS"] = "200";
+        using var p = Process.Start(info)!;
+        var output = new System.Text.StringBuilder();
+        var firstTrialDone = new ManualResetEventSlim();
+        p.OutputDataReceived += (_, e) => { if (e.Data is null) return; lock (output) output.AppendLine(e.Data); if (e.Data.Contains("trial 1 of 3")) firstTrialDone.Set(); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is null) return; lock (output) output.AppendLine(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        Assert.True(firstTrialDone.Wait(TimeSpan.FromMinutes(5)), output.ToString());
+        Process.Start("kill", ["-INT", p.Id.ToString()])!.WaitForExit();   // what Ctrl+C sends
+        Assert.True(p.WaitForExit(60_000), "the run did not stop within a minute of Ctrl+C");
+        p.WaitForExit();
+        var text = output.ToString();
+        Assert.Equal(130, p.ExitCode);
+        Assert.Contains("run the same command again to resume", text);
+        Assert.DoesNotContain("   at ", text);   // no stack trace
+        var trials = Directory.GetFiles(Path.Combine(dir, "runs"), "trial-*.csv", SearchOption.AllDirectories);
+        Assert.NotEmpty(trials);                  // the finished trial is kept
+        Assert.True(trials.Length < 3, text);     // and the run did stop
+    }
+
+    [Fact]
     public void AnUnknownNotebookParameterIsAClearErrorBeforeAnythingRuns()
     {
         var (code, output) = Run("notebooks", "00", "--param", "epochs=3", "--out", Directory.CreateTempSubdirectory("midpg-nbp-").FullName);

@@ -26,7 +26,10 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
     /// <param name="Choices">The chosen configuration per (dataset, model) when the spec tunes.</param>
     public sealed record Outcome(int Trained, int Skipped, int Tuned = 0, IReadOnlyList<TuningOutcome>? Choices = null);
 
-    public Outcome Run(ExperimentSpec spec)
+    /// <summary>Runs the spec. When <paramref name="cancellationToken"/> is cancelled the current training stops within one step and
+    /// <see cref="OperationCanceledException"/> propagates; everything finished before is in the store, so running the same spec
+    /// again resumes.</summary>
+    public Outcome Run(ExperimentSpec spec, CancellationToken cancellationToken = default)
     {
         spec = spec.Validated();
         int trained = 0, skipped = 0;
@@ -60,7 +63,7 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
             {
                 if (spec.Tuning is null) { chosen[name] = (spec.Settings, spec.Trainer, ""); continue; }
                 data ??= source.Load();
-                var outcome = search.Tune(spec.Name, data.Name, name, data.Train, data.Valid, spec.Tuning, spec.Trainer, spec.Settings, spec.Device);
+                var outcome = search.Tune(spec.Name, data.Name, name, data.Train, data.Valid, spec.Tuning, spec.Trainer, spec.Settings, spec.Device, cancellationToken);
                 choices.Add(outcome);
                 var (settings, trainer) = outcome.Space.Apply(outcome.Chosen, spec.Settings, spec.Trainer);
                 chosen[name] = (settings, trainer, outcome.Chosen.Key);
@@ -91,7 +94,7 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
                         continue;
                     }
                     data ??= source.Load();
-                    var rows = RunTrial(spec, data, name, trial, seed, chosen[name], out var configuration);
+                    var rows = RunTrial(spec, data, name, trial, seed, chosen[name], cancellationToken, out var configuration);
                     store.Write(rows, configuration);
                     trained++;
                     var auc = rows.First(r => r.Scenario == "all" && r.Metric == "auc").Value;
@@ -132,7 +135,7 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
     }
 
     List<ResultRow> RunTrial(ExperimentSpec spec, ExperimentData data, string name, int trial, int seed,
-        (ModelSettings Settings, TrainerConfig Trainer, string Key) chosen, out object configuration)
+        (ModelSettings Settings, TrainerConfig Trainer, string Key) chosen, CancellationToken cancellationToken, out object configuration)
     {
         manual_seed(seed);
         var features = ModelData.Features(data.Train);
@@ -140,7 +143,7 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
         // Data-parallel shards (TrainerConfig.Shards) for every model whose loss allows them; the others (STAR) train unsharded.
         var shards = model.ShardingObstacle is null ? chosen.Trainer.Shards : 1;
         var trainer = new Trainer(chosen.Trainer with { Seed = seed, Device = spec.Device ?? chosen.Trainer.Device, Shards = shards });
-        var result = trainer.Fit(model, data.Train, data.Valid, Reporter?.Invoke(data.Name, name, trial));
+        var result = trainer.Fit(model, data.Train, data.Valid, Reporter?.Invoke(data.Name, name, trial), cancellationToken);
         var test = Evaluation.Evaluate(model, data.Test, chosen.Trainer.EvaluationBatchSize);
 
         var rows = new List<ResultRow>();

@@ -61,7 +61,7 @@ public sealed class HyperparameterSearch(ResultsStore store, ModelFactory factor
 
     /// <summary>Tunes <paramref name="model"/> on (train, valid) of dataset <paramref name="dataset"/> and returns the choice.</summary>
     public TuningOutcome Tune(string experiment, string dataset, string model, EncodedDataset train, EncodedDataset valid,
-        TuningSpec tuning, TrainerConfig trainer, ModelSettings settings, Device? device = null)
+        TuningSpec tuning, TrainerConfig trainer, ModelSettings settings, Device? device = null, CancellationToken cancellationToken = default)
     {
         tuning = tuning.Validated();
         var space = SearchSpaces.For(model);
@@ -79,7 +79,7 @@ public sealed class HyperparameterSearch(ResultsStore store, ModelFactory factor
                 CandidateDone?.Invoke(dataset, model, candidate, false);
                 continue;
             }
-            var (trial, configuration) = Train(dataset, model, candidate, space, train, valid, tuning.Seed, trainer, settings, device);
+            var (trial, configuration) = Train(dataset, model, candidate, space, train, valid, tuning.Seed, trainer, settings, device, cancellationToken);
             Write(file, trial, configuration);
             Trained++;
             trials.Add(trial);
@@ -97,7 +97,7 @@ public sealed class HyperparameterSearch(ResultsStore store, ModelFactory factor
     }
 
     (TuningTrial Trial, object Configuration) Train(string dataset, string model, Candidate candidate, SearchSpace space, EncodedDataset train, EncodedDataset valid,
-        int seed, TrainerConfig trainer, ModelSettings settings, Device? device)
+        int seed, TrainerConfig trainer, ModelSettings settings, Device? device, CancellationToken cancellationToken)
     {
         var (candidateSettings, candidateTrainer) = space.Apply(candidate, settings, trainer);
         manual_seed(seed);
@@ -107,7 +107,7 @@ public sealed class HyperparameterSearch(ResultsStore store, ModelFactory factor
         TuningTrial trial;
         try
         {
-            var result = new Trainer(config).Fit(built, train, valid, Reporter?.Invoke(dataset, model, candidate));
+            var result = new Trainer(config).Fit(built, train, valid, Reporter?.Invoke(dataset, model, candidate), cancellationToken);
             trial = new TuningTrial(dataset, model, candidate, seed, result.BestValidAuc, result.BestEpoch, result.History.Epochs.Count, result.Seconds, result.StopReason);
         }
         catch (TrainingDivergedException e)
