@@ -34,18 +34,11 @@ public class NotebookTests(ITestOutputHelper output)
     {
         var dir = Directory.CreateTempSubdirectory("midpg-broken-").FullName;
         var notebook = Path.Combine(dir, "broken-on-purpose.ipynb");
-        File.WriteAllText(notebook, """
-            {
-             "cells": [
-              {"cell_type": "markdown", "metadata": {}, "source": ["# A notebook with a broken cell"]},
-              {"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [], "source": ["var answer = 6 * 7;"]},
-              {"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [], "source": ["throw new InvalidOperationException($\"broken on purpose: {answer}\");"]},
-              {"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [], "source": ["var never = 1;"]}
-             ],
-             "metadata": {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}},
-             "nbformat": 4, "nbformat_minor": 5
-            }
-            """);
+        WriteNotebook(notebook,
+            """{"cell_type": "markdown", "metadata": {}, "source": ["# A notebook with a broken cell"]}""",
+            Code("var answer = 6 * 7;"),
+            Code("throw new InvalidOperationException($\\\"broken on purpose: {answer}\\\");"),
+            Code("var never = 1;"));
         var outcome = NotebookRunner.Run([notebook], Path.Combine(dir, "executed"), Path.Combine(dir, "figures"), quick: true);
         output.WriteLine(outcome.Output);
         Assert.NotEqual(0, outcome.ExitCode);
@@ -59,16 +52,9 @@ public class NotebookTests(ITestOutputHelper output)
     {
         var dir = Directory.CreateTempSubdirectory("midpg-params-").FullName;
         var notebook = Path.Combine(dir, "with-parameters.ipynb");
-        File.WriteAllText(notebook, """
-            {
-             "cells": [
-              {"cell_type": "code", "execution_count": null, "metadata": {"tags": ["parameters"]}, "outputs": [], "source": ["// Parameters\n", "int n = 1;"]},
-              {"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [], "source": ["display($\"n times ten = {n * 10}\");"]}
-             ],
-             "metadata": {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}},
-             "nbformat": 4, "nbformat_minor": 5
-            }
-            """);
+        WriteNotebook(notebook,
+            Code("// Parameters\\n\", \"int n = 1;", """{"tags": ["parameters"]}"""),
+            Code("display($\\\"n times ten = {n * 10}\\\");"));
         var outcome = NotebookRunner.Run([notebook], Path.Combine(dir, "executed"), Path.Combine(dir, "figures"), quick: true, parameters: ["n=4"]);
         output.WriteLine(outcome.Output);
         Assert.True(outcome.ExitCode == 0, outcome.Output);
@@ -91,13 +77,7 @@ public class NotebookTests(ITestOutputHelper output)
         File.WriteAllText(source, "// a source");
         var dll = Path.Combine(Directory.CreateDirectory(Path.Combine(root, "bin", "Release", "net10.0")).FullName, "MiDpg.Research.dll");
         var notebook = Path.Combine(notebooks, "preflight-check.ipynb");
-        File.WriteAllText(notebook, """
-            {
-             "cells": [{"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [], "source": ["#load \"preflight.csx\""]}],
-             "metadata": {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}},
-             "nbformat": 4, "nbformat_minor": 5
-            }
-            """);
+        WriteNotebook(notebook, Code("#load \\\"preflight.csx\\\""));
         NotebookRunner.Outcome Run() => NotebookRunner.Run([notebook], Path.Combine(root, "executed"), Path.Combine(root, "figures"), quick: true);
 
         var missing = Run();
@@ -117,4 +97,12 @@ public class NotebookTests(ITestOutputHelper output)
         var current = Run();
         Assert.True(current.ExitCode == 0, current.Output);
     }
+
+    /// <summary>A code cell's JSON; <paramref name="source"/> is JSON string content (escaped), <paramref name="metadata"/> a JSON object.</summary>
+    static string Code(string source, string metadata = "{}") =>
+        $$"""{"cell_type": "code", "execution_count": null, "metadata": {{metadata}}, "outputs": [], "source": ["{{source}}"]}""";
+
+    /// <summary>Writes a C# notebook for the `.net-csharp` kernel with the given cells (JSON).</summary>
+    static void WriteNotebook(string path, params string[] cells) => File.WriteAllText(path,
+        $$$"""{"cells": [{{{string.Join(",\n", cells)}}}], "metadata": {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}}, "nbformat": 4, "nbformat_minor": 5}""");
 }
