@@ -22,6 +22,8 @@ app.Configure(config =>
     config.AddCommand<ReproduceCommand>("reproduce").WithDescription("The baselines both packages have, trained by ours and by Scenario-Wise-Rec on the same rows and settings; the report docs/reproduction/scenario-wise-rec.md.")
         .WithExample("reproduce", "scenario-wise-rec", "--quick");
     config.AddCommand<NotebooksCommand>("notebooks").WithDescription("Execute notebooks top to bottom through the real .NET Interactive Jupyter kernel.");
+    config.AddCommand<KernelCheckCommand>("kernel-check").WithDescription("Start the notebook kernel as VS Code (.vscode/settings.json) and Jupyter (the .net-csharp kernelspec) do, run the loading cells and a chart cell, and say whether the chart came back cleanly.")
+        .WithExample("kernel-check", "--route", "vscode");
     config.AddCommand<MainJobCommand>("main").WithDescription("The main job on the embedded default: execute every notebook, write executed copies and figures to an output folder.");
     config.PropagateExceptions();
 });

@@ -27,6 +27,11 @@ public class NotebookTests(ITestOutputHelper output)
         var outcome = NotebookRunner.Run([Path.Combine(RepositoryPaths.Notebooks, notebook)],
             Path.Combine(OutputRoot, "executed"), Path.Combine(OutputRoot, "figures"), quick: true, onLine: output.WriteLine);
         Assert.True(outcome.ExitCode == 0, outcome.Output);
+        // Clean outputs: no compiler warnings printed into any cell (the preflight quiets the kernel's CS1701/CS1702).
+        var executed = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(OutputRoot, "executed", notebook)))!["cells"]!.AsArray();
+        var warned = executed.Select((cell, i) => (i, text: cell!["outputs"]?.ToJsonString() ?? ""))
+            .Where(c => c.text.Contains("warning CS", StringComparison.Ordinal)).Select(c => $"cell {c.i + 1}").ToList();
+        Assert.True(warned.Count == 0, $"{notebook}: compiler warnings in {string.Join(", ", warned)}");
     }
 
     [Fact]
