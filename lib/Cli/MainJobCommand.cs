@@ -170,9 +170,8 @@ public sealed class MainJobCommand : Command<MainJobCommand.Settings>
         foreach (var group in summary.GroupBy(r => r.Dataset))
         {
             var rows = group.OrderBy(r => r.AucMean).ToList();
-            yield return (Charts.Bars($"{name}: mean test AUC on {group.Key} (± std over trials)", "test AUC",
-                rows.Select(r => ModelRegistry.DisplayName(r.Model)).ToArray(), rows.Select(r => r.AucMean).ToArray(), rows.Select(r => r.AucStd).ToArray(), zoom: true),
-                $"{name}-{group.Key}-auc", 160 + 42 * rows.Count);
+            yield return (Table1Charts.Auc($"{name}: mean test AUC on {group.Key}", rows, ModelRegistry.DisplayName),
+                $"{name}-{group.Key}-auc", 200 + 36 * rows.Count);
             yield return (Charts.Scatter($"{name}: test AUC against parameters on {group.Key}", "parameters", "test AUC",
                 rows.Select(r => (ModelRegistry.DisplayName(r.Model), new[] { r.Parameters }, new[] { r.AucMean }, new[] { r.Model })).ToArray()),
                 $"{name}-{group.Key}-params", 600);

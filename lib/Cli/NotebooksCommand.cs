@@ -25,12 +25,16 @@ public sealed class NotebooksCommand : Command<NotebooksCommand.Settings>
         [CommandOption("--param <NAME=EXPRESSION>")]
         [Description("Override a variable of the notebooks' parameters cell (tagged 'parameters', papermill's convention) with a C# expression, e.g. --param epochs=3 --param 'datasets=new[[]] { \"douban\" }'. Repeatable; every notebook run must declare the name.")]
         public string[] Parameters { get; init; } = [];
+
+        [CommandOption("--readers <DIR>")]
+        [Description("Also write reader copies of the executed notebooks to DIR (e.g. docs/notebooks): every chart gets a static PNG beside its interactive output, so GitHub shows it; paths become relative. Needs Chromium.")]
+        public string? Readers { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken) =>
-        Run(settings.Notebooks, settings.Out, settings.Quick, settings.Parameters);
+        Run(settings.Notebooks, settings.Out, settings.Quick, settings.Parameters, settings.Readers);
 
-    internal static int Run(IReadOnlyList<string> selection, string outDir, bool quick, IReadOnlyList<string>? parameters = null)
+    internal static int Run(IReadOnlyList<string> selection, string outDir, bool quick, IReadOnlyList<string>? parameters = null, string? readers = null)
     {
         var all = NotebookRunner.All();
         var chosen = selection.Count == 0
@@ -41,6 +45,19 @@ public sealed class NotebooksCommand : Command<NotebooksCommand.Settings>
         NotebookRunner.Outcome outcome;
         try { outcome = NotebookRunner.Run(chosen, Path.Combine(outDir, "notebooks"), Path.Combine(outDir, "figures"), quick, Console.WriteLine, parameters: parameters); }
         catch (Exception e) when (e is ArgumentException or InvalidDataException) { throw new CliError(e.Message); }
-        return outcome.ExitCode;
+        if (readers is null) return outcome.ExitCode;
+        if (outcome.ExitCode != 0)
+            throw new CliError($"No reader copies written to {readers}: a notebook failed (see above).");
+        foreach (var notebook in chosen)
+        {
+            var name = Path.GetFileName(notebook);
+            try
+            {
+                var copy = ReaderNotebooks.Write(Path.Combine(outDir, "notebooks", name), Path.Combine(readers, name), RepositoryPaths.Root());
+                Console.WriteLine($"reader copy: {Path.GetRelativePath(Environment.CurrentDirectory, copy.Path)} ({copy.Images} of {copy.Charts} charts with a PNG)");
+            }
+            catch (InvalidOperationException e) { throw new CliError(e.Message); }
+        }
+        return 0;
     }
 }
