@@ -18,17 +18,37 @@ public sealed record MatrixTsneResult(string Model, string View, TsneResult Tsne
 
     public double Trustworthiness => Quality.Trustworthiness;
 
-    /// <summary>One scatter group per scenario (name, x, y, hover text) for <see cref="Plotting.Charts.Scatter"/> / ScatterGrid.</summary>
-    public (string Name, double[] X, double[] Y, string[] Text)[] ScatterGroups() =>
-        Enumerable.Range(0, ScenarioNames.Count)
+    /// <summary>
+    /// One scatter group per scenario (name, x, y, hover text) for <see cref="Plotting.Charts.Scatter"/> / ScatterGrid. With
+    /// <paramref name="scenarioGroup"/> (the group of each scenario, e.g. the synthetic generator's), each name and hover
+    /// text also carries the group (numbered from 1); <see cref="GroupOf"/> gives it back for marker symbols.
+    /// </summary>
+    public (string Name, double[] X, double[] Y, string[] Text)[] ScatterGroups(IReadOnlyList<int>? scenarioGroup = null)
+    {
+        if (scenarioGroup is not null && scenarioGroup.Count != ScenarioNames.Count)
+            throw new ArgumentException($"{scenarioGroup.Count} groups for {ScenarioNames.Count} scenarios.", nameof(scenarioGroup));
+        return Enumerable.Range(0, ScenarioNames.Count)
             .Select(s =>
             {
                 var idx = Enumerable.Range(0, Scenario.Length).Where(i => Scenario[i] == s).ToArray();
-                return (ScenarioNames[s], idx.Select(i => (double)Tsne.Embedding[i, 0]).ToArray(),
-                    idx.Select(i => (double)Tsne.Embedding[i, 1]).ToArray(), idx.Select(i => HoverText[i]).ToArray());
+                var group = scenarioGroup is null ? "" : $"group {scenarioGroup[s] + 1}";
+                return (scenarioGroup is null ? ScenarioNames[s] : $"{ScenarioNames[s]} ({group})",
+                    idx.Select(i => (double)Tsne.Embedding[i, 0]).ToArray(),
+                    idx.Select(i => (double)Tsne.Embedding[i, 1]).ToArray(),
+                    idx.Select(i => scenarioGroup is null ? HoverText[i] : HoverText[i] + "<br>" + group).ToArray());
             })
             .Where(g => g.Item2.Length > 0)
             .ToArray();
+    }
+
+    /// <summary>The group index of a scatter group named by <see cref="ScatterGroups"/> with <paramref name="scenarioGroup"/>.</summary>
+    public int GroupOf(string scatterGroupName, IReadOnlyList<int> scenarioGroup)
+    {
+        for (int s = 0; s < ScenarioNames.Count; s++)
+            if (scatterGroupName == ScenarioNames[s] || scatterGroupName.StartsWith(ScenarioNames[s] + " (group ", StringComparison.Ordinal))
+                return scenarioGroup[s];
+        throw new ArgumentException($"No scenario named '{scatterGroupName}'.", nameof(scatterGroupName));
+    }
 
     /// <summary>Panel title: model, view and silhouette.</summary>
     public string Title => $"{Model} · {View} · silhouette {SilhouetteEmbedding:0.000}";

@@ -24,8 +24,12 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
         public string Out { get; init; } = Path.Combine("output", "report");
 
         [CommandOption("--figures <DIR>")]
-        [Description("Also write the figures (mean test AUC with std, AUC against parameters, per-scenario gains over DNN; HTML and PNG) into DIR.")]
+        [Description("Also write the figures (mean test AUC with std, AUC against parameters, per-scenario gains over DNN; HTML and PNG, with --svg also SVG) into DIR.")]
         public string? Figures { get; init; }
+
+        [CommandOption("--svg")]
+        [Description("With --figures: also write each figure as SVG (vector, for papers).")]
+        public bool Svg { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -33,12 +37,13 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
         var store = new ResultsStore(settings.Runs);
         if (store.Read(settings.Name).Count == 0)
             throw new CliError($"No results for experiment '{settings.Name}' in {store.Root}; run `experiment --name {settings.Name}` first.");
+        if (settings.Svg && settings.Figures is null) throw new CliError("--svg needs --figures DIR.");
         var summary = Write(store, settings.Name, settings.Out);
         if (settings.Figures is not null)
         {
             var scenarios = ExperimentSummary.SummariseScenarios(store.Read(settings.Name));
             foreach (var (chart, file, height) in MainJobCommand.Figures(summary, settings.Name, scenarios))
-                AnsiConsole.WriteLine($"figure: {MiDpg.Research.Notebooks.NotebookEnvironment.SaveFigureTo(chart, settings.Figures, file, 1000, height)}");
+                AnsiConsole.WriteLine($"figure: {MiDpg.Research.Notebooks.NotebookEnvironment.SaveFigureTo(chart, settings.Figures, file, 1000, height, settings.Svg)}");
         }
         return 0;
     }

@@ -27,13 +27,15 @@ public static class NotebookEnvironment
     /// Saves a chart as self-contained HTML and, where Chromium exists, PNG, under <see cref="FigureFolder"/>.
     /// Returns the PNG path, or the HTML path when no PNG could be made.
     /// </summary>
-    public static string SaveFigure(GenericChart chart, string name, int width = 900, int height = 600) =>
-        SaveFigureTo(chart, FigureFolder, name, width, height);
+    public static string SaveFigure(GenericChart chart, string name, int width = 900, int height = 600, bool svg = false) =>
+        SaveFigureTo(chart, FigureFolder, name, width, height, svg);
 
-    /// <summary>Saves a chart as HTML and (where Chromium exists) PNG in <paramref name="folder"/>; returns the PNG or HTML path.</summary>
-    public static string SaveFigureTo(GenericChart chart, string folder, string name, int width = 900, int height = 600)
+    /// <summary>Saves a chart as HTML and (where Chromium exists) PNG in <paramref name="folder"/>, and with
+    /// <paramref name="svg"/> also as SVG (vector, for papers); returns the PNG or HTML path.</summary>
+    public static string SaveFigureTo(GenericChart chart, string folder, string name, int width = 900, int height = 600, bool svg = false)
     {
         var png = Path.Combine(folder, name + ".png");
+        if (svg) FigureExport.SaveSvg(chart, Path.ChangeExtension(png, ".svg"), width, height);
         return FigureExport.SavePng(chart, png, width, height) ?? Path.ChangeExtension(png, ".html");
     }
 }

@@ -85,6 +85,24 @@ public static class Charts
     /// hover text per point. A group keeps its colour in every panel and appears once in the legend.
     /// </summary>
     public static GenericChart ScatterGrid(string title, int columns,
+        params (string Title, (string Name, double[] X, double[] Y, string[] Text)[] Groups)[] panels) =>
+        ScatterGrid(title, columns, symbolOf: null, equalAspect: false, panels);
+
+    /// <summary>Marker symbols for a second grouping beside colour (e.g. the scenario's group in the generator), cycled.</summary>
+    public static readonly StyleParam.MarkerSymbol[] Symbols =
+    [
+        StyleParam.MarkerSymbol.Circle, StyleParam.MarkerSymbol.Square, StyleParam.MarkerSymbol.Diamond,
+        StyleParam.MarkerSymbol.TriangleUp, StyleParam.MarkerSymbol.Cross, StyleParam.MarkerSymbol.X,
+        StyleParam.MarkerSymbol.TriangleDown, StyleParam.MarkerSymbol.Pentagon,
+    ];
+
+    /// <summary>
+    /// <see cref="ScatterGrid(string,int,ValueTuple{string,ValueTuple{string,double[],double[],string[]}[]}[])"/> with a marker
+    /// symbol per group name (<paramref name="symbolOf"/>: index into <see cref="Symbols"/>, e.g. the scenario's group) and,
+    /// with <paramref name="equalAspect"/>, one unit the same length on both axes of every panel (an embedding such as
+    /// t-SNE has no preferred direction, so stretching one axis would misstate distances).
+    /// </summary>
+    public static GenericChart ScatterGrid(string title, int columns, Func<string, int>? symbolOf, bool equalAspect,
         params (string Title, (string Name, double[] X, double[] Y, string[] Text)[] Groups)[] panels)
     {
         if (panels.Length == 0) throw new ArgumentException("At least one panel is needed.", nameof(panels));
@@ -97,12 +115,27 @@ public static class Charts
                     throw new ArgumentException($"Panel '{p.Title}', group '{g.Name}' has {g.X.Length} x, {g.Y.Length} y and {g.Text.Length} labels.", nameof(panels));
             var traces = p.Groups.Select(g => CSharpChart.Point<double, double, string>(x: g.X, y: g.Y, Name: g.Name,
                     MultiText: g.Text, ShowLegend: index == 0,
-                    MarkerColor: Color.fromString(Palette[names.IndexOf(g.Name) % Palette.Length]))
+                    MarkerColor: Color.fromString(Palette[names.IndexOf(g.Name) % Palette.Length]),
+                    MarkerSymbol: symbolOf is null ? StyleParam.MarkerSymbol.Circle : Symbols[symbolOf(g.Name) % Symbols.Length])
                 .WithTraceInfo(LegendGroup: g.Name));
             return CSharpChart.Combine(traces);
         }).ToList();
         var rows = (panels.Length + columns - 1) / columns;
         var grid = CSharpChart.Grid(charts, rows, Math.Min(columns, panels.Length), SubPlotTitles: panels.Select(p => p.Title).ToArray());
+        if (equalAspect)
+            grid = Plotly.NET.GenericChart.mapLayout(Microsoft.FSharp.Core.FuncConvert.FromFunc<Layout, Layout>(l =>
+            {
+                for (int i = 1; i <= panels.Length; i++)
+                {
+                    string suffix = i == 1 ? "" : i.ToString(CultureInfo.InvariantCulture), y = "yaxis" + suffix;
+                    var axis = l.TryGetPropertyValue(y) is { } found && Microsoft.FSharp.Core.FSharpOption<object>.get_IsSome(found) && found.Value is DynamicObj.DynamicObj existing
+                        ? existing : new Plotly.NET.LayoutObjects.LinearAxis();
+                    axis.SetProperty("scaleanchor", "x" + suffix);
+                    axis.SetProperty("scaleratio", 1);
+                    l.SetProperty(y, axis);
+                }
+                return l;
+            }), grid);
         return WithTitle(grid, title);
     }
 

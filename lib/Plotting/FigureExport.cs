@@ -72,6 +72,46 @@ public static class FigureExport
         return Plotly.NET.Chart.withConfig(config).Invoke(chart);
     }
 
+    /// <summary>Saves the chart as SVG (vector) at the given layout size, without the toolbar; null when Chromium is absent.</summary>
+    public static string? SaveSvg(GenericChart chart, string svgPath, int width = 900, int height = 600, TimeSpan? timeout = null)
+    {
+        var sized = Plotly.NET.CSharp.GenericChartExtensions.WithSize(chart, width, height);
+        var figure = PlotlyFigureJson.FromHtml(GenericChart.toChartHTML(sized))
+                     ?? throw new InvalidOperationException("Plotly.NET produced no figure JSON for the chart.");
+        return figure.SaveSvg(svgPath, timeout);
+    }
+
+    /// <summary>The DOM of an HTML file after its scripts ran, from headless Chromium (<c>--dump-dom</c>).</summary>
+    internal static string DumpDom(string chromium, string htmlPath, int width, int height, TimeSpan? timeout = null)
+    {
+        var profile = Directory.CreateTempSubdirectory("midpg-chromium-");
+        try
+        {
+            var info = new ProcessStartInfo(chromium) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var arg in new[]
+                     {
+                         "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                         "--disable-component-update", "--disable-sync", "--disable-quic", $"--user-data-dir={profile.FullName}",
+                         $"--window-size={width},{height}", "--virtual-time-budget=10000", "--dump-dom",
+                         new Uri(Path.GetFullPath(htmlPath)).AbsoluteUri,
+                     })
+                info.ArgumentList.Add(arg);
+            using var process = Process.Start(info)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            if (!process.WaitForExit(timeout ?? TimeSpan.FromSeconds(90)))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"Chromium did not finish {htmlPath} within the time limit.");
+            }
+            return stdout.Result;
+        }
+        finally
+        {
+            try { profile.Delete(recursive: true); } catch (IOException) { }
+        }
+    }
+
     /// <summary>Renders an HTML file to PNG with headless Chromium (<paramref name="width"/> x <paramref name="height"/> layout
     /// pixels, times <paramref name="scale"/> in the image); null when Chromium is absent.</summary>
     public static string? RenderPng(string htmlPath, string pngPath, int width = 900, int height = 600, TimeSpan? timeout = null, int scale = 1)

@@ -57,6 +57,39 @@ public sealed record PlotlyFigureJson(JsonArray Data, JsonObject Layout)
         finally { File.Delete(html); }
     }
 
+    /// <summary>
+    /// Writes the figure as SVG (vector, for papers) to <paramref name="svgPath"/>: plotly.js's own SVG export
+    /// (<c>Plotly.toImage</c>, format svg) run in headless Chromium, read back from the page. Null when Chromium is absent.
+    /// </summary>
+    public string? SaveSvg(string svgPath, TimeSpan? timeout = null)
+    {
+        var chromium = FigureExport.FindChromium();
+        if (chromium is null) return null;
+        var (width, height) = Size();
+        var page = ToStaticHtml().Replace(");</script></body></html>",
+            $").then(function (gd) {{ return Plotly.toImage(gd, {{format: 'svg', width: {width}, height: {height}}}); }})" +
+            ".then(function (url) { var out = document.createElement('pre'); out.id = 'svg-out';" +
+            " out.textContent = decodeURIComponent(url.substring(url.indexOf(',') + 1)); document.body.appendChild(out); });" +
+            "</script></body></html>");
+        var html = Path.Combine(Path.GetTempPath(), $"midpg-svg-{Guid.NewGuid():N}.html");
+        File.WriteAllText(html, page, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        try
+        {
+            var dom = FigureExport.DumpDom(chromium, html, width, height, timeout);
+            const string open = "<pre id=\"svg-out\">";
+            var start = dom.IndexOf(open, StringComparison.Ordinal);
+            var end = start < 0 ? -1 : dom.IndexOf("</pre>", start, StringComparison.Ordinal);
+            if (end < 0) throw new InvalidOperationException($"plotly.js wrote no SVG for {svgPath} (the page did not finish in time?).");
+            var svg = System.Net.WebUtility.HtmlDecode(dom[(start + open.Length)..end]);
+            if (!svg.StartsWith("<svg", StringComparison.Ordinal)) throw new InvalidOperationException($"plotly.js returned no SVG for {svgPath}.");
+            var full = Path.GetFullPath(svgPath);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.WriteAllText(full, svg, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            return full;
+        }
+        finally { File.Delete(html); }
+    }
+
     /// <summary>The plotly.js that Plotly.NET embeds (the version its charts are written for).</summary>
     static readonly Lazy<string> PlotlyJs = new(() =>
     {

@@ -259,5 +259,26 @@ public class MatrixTsneTests
         var groups = result.ScatterGroups();
         Assert.Equal(60, groups.Sum(g => g.X.Length));
         Assert.Contains("label", groups[0].Text[0]);
+        Assert.Contains("row ", groups[0].Text[0]);
+        Assert.Contains("p̂ ", groups[0].Text[0]);
+        int[] scenarioGroup = [1, 0, 1];
+        var grouped = result.ScatterGroups(scenarioGroup);
+        Assert.Equal(groups.Select(g => g.X.Length), grouped.Select(g => g.X.Length));
+        Assert.All(grouped, g => Assert.All(g.Text, t => Assert.Contains($"<br>group {result.GroupOf(g.Name, scenarioGroup) + 1}", t)));
+        Assert.Equal(1, result.GroupOf("s2 (group 2)", scenarioGroup));
+        Assert.Throws<ArgumentException>(() => result.ScatterGroups([0, 1]));
+    }
+
+    [Fact]
+    public void ScatterGridDrawsAGroupAsAMarkerSymbolAndKeepsBothAxesOnOneScale()
+    {
+        var panel = new[] { ("a", new[] { 0.0, 1 }, new[] { 1.0, 2 }, new[] { "p", "q" }), ("b", new[] { 2.0 }, new[] { 0.0 }, new[] { "r" }) };
+        var chart = Charts.ScatterGrid("g", 2, symbolOf: name => name == "a" ? 0 : 2, equalAspect: true, ("left", panel), ("right", panel));
+        var figure = PlotlyFigureJson.FromHtml(Plotly.NET.GenericChart.toChartHTML(chart))!;
+        Assert.Equal(["0", "2", "0", "2"], figure.Data.Select(t => t!["marker"]!["symbol"]!.ToString()));   // plotly.js symbol numbers: 0 circle, 2 diamond
+        Assert.Equal("x", (string?)figure.Layout["yaxis"]!["scaleanchor"]);
+        Assert.Equal("x2", (string?)figure.Layout["yaxis2"]!["scaleanchor"]);
+        var plain = PlotlyFigureJson.FromHtml(Plotly.NET.GenericChart.toChartHTML(Charts.ScatterGrid("g", 2, ("left", panel))))!;
+        Assert.Null(plain.Layout["yaxis"]?["scaleanchor"]);
     }
 }

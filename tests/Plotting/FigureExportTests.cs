@@ -26,6 +26,24 @@ public class FigureExportTests
     }
 
     [Fact]
+    public void SvgIsAVectorFigureWithTheChartsTextAndNoToolbar()
+    {
+        Assert.True(FigureExport.FindChromium() is not null, "Chromium is not installed: run `bash environment/setup.sh`.");
+        var dir = Directory.CreateTempSubdirectory("midpg-fig-").FullName;
+        var svg = FigureExport.SaveSvg(SampleChart(), Path.Combine(dir, "chart.svg"), width: 640, height: 400);
+        Assert.NotNull(svg);
+        var text = File.ReadAllText(svg!, System.Text.Encoding.UTF8);
+        Assert.StartsWith("<svg", text);
+        Assert.Matches(@"width=""640""", text);
+        Assert.Contains("Gewichtungsmatrix − σ(x) ⊙ W", text);          // the title, as text (vector, searchable)
+        Assert.Contains("class=\"scatterlayer", text);                 // the traces are drawn ...
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(text, "class=\"trace scatter").Count);   // ... both of them
+        Assert.DoesNotContain("modebar", text);
+        var doc = System.Xml.Linq.XDocument.Parse(text);                // well-formed XML
+        Assert.Equal("svg", doc.Root!.Name.LocalName);
+    }
+
+    [Fact]
     public void PngIsARealRenderedImage()
     {
         Assert.True(FigureExport.FindChromium() is not null, "Chromium is not installed: run `bash environment/setup.sh`.");
