@@ -1,4 +1,5 @@
 using MiDpg.Research.Cli;
+using MiDpg.Research.Data;
 using Spectre.Console.Cli;
 
 // The command line: `dotnet run -c Release -- <command>` from the repository root.
@@ -44,8 +45,9 @@ catch (Interrupted e)
     Console.Error.WriteLine(e.Message);
     return 130;
 }
-catch (Exception e) when (e is CliError or CommandParseException or CommandRuntimeException)
+catch (Exception e) when (e is CliError or CommandParseException or CommandRuntimeException or DataFormatException or SchemaFileException)
 {
+    // Bad arguments and bad input data: the message names the file, line and column; no stack trace.
     Console.Error.WriteLine($"error: {e.Message}");
     return 2;
 }
