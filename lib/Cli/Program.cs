@@ -22,6 +22,13 @@ app.Configure(config =>
         .WithExample("golden", "--write-fixtures");
     config.AddCommand<ReproduceCommand>("reproduce").WithDescription("The baselines both packages have, trained by ours and by Scenario-Wise-Rec on the same rows and settings; the report docs/reproduction/scenario-wise-rec.md.")
         .WithExample("reproduce", "scenario-wise-rec", "--quick");
+    config.AddBranch("data", data =>
+    {
+        data.SetDescription("Look at a data file of your own: `data describe FILE` profiles it and writes a starter schema for --data file:SCHEMA.json.");
+        data.AddCommand<DataDescribeCommand>("describe")
+            .WithDescription("Per column: type guess, distinct values, missing share, top values; the label balance per candidate scenario column; writes a starter schema file (never over an existing one without --force).")
+            .WithExample("data", "describe", "my_events.csv", "--label", "converted", "--schema-out", "my_events.schema.json");
+    });
     config.AddCommand<NotebooksCommand>("notebooks").WithDescription("Execute notebooks top to bottom through the real .NET Interactive Jupyter kernel.");
     config.AddCommand<MainJobCommand>("main").WithDescription("The main job on the embedded default: execute every notebook, write executed copies and figures to an output folder.");
     config.PropagateExceptions();
