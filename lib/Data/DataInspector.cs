@@ -215,7 +215,7 @@ public static class DataInspector
         {
             var binary = Enumerable.Range(0, header.Count).Where(c => kinds[c] == ColumnKind.Binary && counts[c].Count == 2).ToList();
             labelIndex = binary.OrderBy(c => Hint(header[c], LabelHints)).ThenBy(c => c).DefaultIfEmpty(-1).First();
-            if (labelIndex >= 0) notes.Add($"Label: '{header[labelIndex]}', a binary column{(Hint(header[labelIndex], LabelHints) < LabelHints.Length ? " named like a label" : " (the first one; check it)")}.");
+            if (labelIndex >= 0) notes.Add($"Label: '{header[labelIndex]}', a binary column{(Hinted(header[labelIndex], LabelHints) ? " named like a label" : " (the first one; check it)")}.");
             else notes.Add("Label: no binary column found; name the label column.");
         }
         LabelRule? rule = labelIndex < 0 ? null : Rule(header[labelIndex], kinds[labelIndex], counts[labelIndex], notes);
@@ -229,7 +229,7 @@ public static class DataInspector
 
         // Split and timestamp columns, by name and values.
         int splitIndex = Enumerable.Range(0, header.Count).FirstOrDefault(c => c != labelIndex && c != scenarioIndex
-            && Hint(header[c], SplitHints) < SplitHints.Length && missing[c] == 0 && counts[c].Count is >= 2 and <= 3
+            && Hinted(header[c], SplitHints) && missing[c] == 0 && counts[c].Count is >= 2 and <= 3
             && counts[c].Keys.All(v => RawTable.TryParsePart(v, out _)), -1);
         int timeIndex = Enumerable.Range(0, header.Count).FirstOrDefault(c => c != labelIndex && c != scenarioIndex && c != splitIndex
             && kinds[c] == ColumnKind.Timestamp && missing[c] == 0, -1);
@@ -249,7 +249,7 @@ public static class DataInspector
                 .ThenByDescending(k => k.Values.Min(v => v.Rows) / (double)k.Values.Sum(v => v.Rows))
                 .ThenBy(k => k.Values.Count).First();
             scenarioIndex = header.ToList().IndexOf(chosen.Column);
-            notes.Add($"Scenario: '{chosen.Column}' ({chosen.Values.Count} values){(Hint(chosen.Column, ScenarioHints) < ScenarioHints.Length ? ", named like a scenario" : ", the most balanced candidate")}; {candidates.Count} candidate(s) in all.");
+            notes.Add($"Scenario: '{chosen.Column}' ({chosen.Values.Count} values){(Hinted(chosen.Column, ScenarioHints) ? ", named like a scenario" : ", the most balanced candidate")}; {candidates.Count} candidate(s) in all.");
         }
         else if (scenarioIndex < 0) notes.Add("Scenario: no column has 2 to a few dozen values with enough rows each; name the scenario column.");
         long scenarioMissing = scenarioIndex < 0 ? 0 : missing[scenarioIndex];
@@ -296,15 +296,22 @@ public static class DataInspector
         return row;
     }
 
-    /// <summary>Position of the first hint the (lower-case) name equals or contains as a word part; hints.Length when none.</summary>
+    /// <summary>
+    /// How well a name matches a list of hints, lower is better: the hint's position when the (lower-case) name equals it,
+    /// hints.Length + position when the name holds it as a word part ("channel_group"), 2 hints.Length when neither.
+    /// </summary>
     static int Hint(string name, string[] hints)
     {
         var lower = name.ToLowerInvariant();
+        int exact = Array.IndexOf(hints, lower);
+        if (exact >= 0) return exact;
         var parts = lower.Split('_', '-', ' ', '.');
         for (int i = 0; i < hints.Length; i++)
-            if (lower == hints[i] || parts.Contains(hints[i])) return i;
-        return hints.Length;
+            if (parts.Contains(hints[i])) return hints.Length + i;
+        return 2 * hints.Length;
     }
+
+    static bool Hinted(string name, string[] hints) => Hint(name, hints) < 2 * hints.Length;
 
     static ColumnKind Kind(string name, IEnumerable<string> values)
     {
@@ -321,7 +328,7 @@ public static class DataInspector
         if (binary) return ColumnKind.Binary;
         if (integer)
         {
-            bool unixSeconds = Hint(name, TimeHints) < TimeHints.Length
+            bool unixSeconds = Hinted(name, TimeHints)
                                && values.All(v => long.Parse(v, CultureInfo.InvariantCulture) is >= 100_000_000 and <= 10_000_000_000);
             return unixSeconds ? ColumnKind.Timestamp : ColumnKind.Integer;
         }
