@@ -139,7 +139,7 @@ public sealed record DataInspection
 /// </summary>
 public static class DataInspector
 {
-    static readonly string[] LabelHints = ["label", "is_trade", "conversion", "converted", "convert", "cvr", "purchase", "buy", "click", "clk", "is_click", "target", "y", "rating"];
+    static readonly string[] LabelHints = ["label", "is_trade", "conversion", "converted", "convert", "cvr", "purchase", "purchased", "buy", "bought", "click", "clicked", "clk", "is_click", "target", "y", "rating"];
     static readonly string[] ScenarioHints = ["scenario", "domain", "scene", "category", "channel", "page", "pid", "site", "slot", "position", "platform", "market", "country", "region", "tab"];
     static readonly string[] SplitHints = ["split", "part", "fold", "set", "partition", "dataset"];
     static readonly string[] TimeHints = ["time", "date", "timestamp", "ts"];

@@ -17,14 +17,32 @@ public sealed record LabelRule
     public double Threshold { get; }
     /// <summary>The values that mean y = 1 under <see cref="RuleKind.PositiveValues"/> (compared exactly, after trimming); empty otherwise.</summary>
     public IReadOnlyList<string> Positives { get; }
+    /// <summary>Under a threshold rule, the smallest and largest acceptable value (<see cref="WithRange"/>); a value outside is an error.</summary>
+    public double? Minimum { get; }
+    public double? Maximum { get; }
 
-    LabelRule(RuleKind kind, double threshold, IReadOnlyList<string>? positives = null)
+    LabelRule(RuleKind kind, double threshold, IReadOnlyList<string>? positives = null, double? minimum = null, double? maximum = null)
     {
         if (double.IsNaN(threshold) || double.IsInfinity(threshold))
             throw new ArgumentException($"Threshold must be a finite number; got {threshold}.", nameof(threshold));
         Kind = kind;
         Threshold = threshold;
         Positives = positives ?? [];
+        Minimum = minimum;
+        Maximum = maximum;
+    }
+
+    /// <summary>
+    /// The same threshold rule, accepting only values in [<paramref name="minimum"/>, <paramref name="maximum"/>]: a rating
+    /// scale's bounds, so that a -7 or a 70 in a 1-5 rating column stops the reading with its line instead of becoming a label.
+    /// </summary>
+    public LabelRule WithRange(double minimum, double maximum)
+    {
+        if (Kind is not (RuleKind.AtLeast or RuleKind.Above))
+            throw new ArgumentException($"A range belongs to the threshold rules (atLeast, above), not to {Kind}.", nameof(minimum));
+        if (!double.IsFinite(minimum) || !double.IsFinite(maximum) || minimum > maximum)
+            throw new ArgumentException($"The range must be two finite numbers, minimum <= maximum; got [{minimum}, {maximum}].", nameof(minimum));
+        return new(Kind, Threshold, null, minimum, maximum);
     }
 
     /// <summary>The column already holds 0/1.</summary>
@@ -46,7 +64,8 @@ public sealed record LabelRule
     }
 
     public bool Equals(LabelRule? other) =>
-        other is not null && Kind == other.Kind && Threshold == other.Threshold && Positives.SequenceEqual(other.Positives, StringComparer.Ordinal);
+        other is not null && Kind == other.Kind && Threshold == other.Threshold && Minimum == other.Minimum && Maximum == other.Maximum
+        && Positives.SequenceEqual(other.Positives, StringComparer.Ordinal);
 
     public override int GetHashCode() => HashCode.Combine(Kind, Threshold, Positives.Count);
 
@@ -81,6 +100,11 @@ public sealed record LabelRule
             problem = $"the label '{text}' is not a finite number (it reads as {(v > 0 ? "+" : "-")}infinity).";
             return null;
         }
+        if (v < Minimum || v > Maximum)
+        {
+            problem = $"the label '{text}' is outside the declared range [{Minimum!.Value.ToString(CultureInfo.InvariantCulture)}, {Maximum!.Value.ToString(CultureInfo.InvariantCulture)}].";
+            return null;
+        }
         switch (Kind)
         {
             case RuleKind.Binary:
@@ -93,7 +117,10 @@ public sealed record LabelRule
         }
     }
 
-    public override string ToString() => Kind switch
+    public override string ToString() => Describe() + (Minimum is double lo && Maximum is double hi
+        ? $" (values in [{lo.ToString(CultureInfo.InvariantCulture)}, {hi.ToString(CultureInfo.InvariantCulture)}])" : "");
+
+    string Describe() => Kind switch
     {
         RuleKind.Binary => "binary 0/1",
         RuleKind.AtLeast => $"value >= {Threshold.ToString(CultureInfo.InvariantCulture)}",

@@ -235,16 +235,32 @@ public sealed class SchemaFile
             if (e.ValueKind == JsonValueKind.String) return (String(e, "label"), LabelRule.Binary);
             if (e.ValueKind != JsonValueKind.Object)
                 throw Error("label", $"the label is a column name (string) or an object {{\"column\", \"rule\", ...}}; got {Kind(e)}.");
-            Keys(e, "label", "column", "rule", "threshold", "positiveValues");
+            Keys(e, "label", "column", "rule", "threshold", "range", "positiveValues");
             var column = String(Required(e, "label", "column"), "label.column");
             var rule = Optional(e, "rule") is { } r ? String(r, "label.rule") : "binary";
             var threshold = Optional(e, "threshold");
             var positives = Optional(e, "positiveValues");
             if (rule is not ("atLeast" or "above") && threshold is not null)
                 throw Error("label.threshold", $"a threshold belongs to the rules atLeast and above, not to '{rule}'.");
+            var range = Optional(e, "range");
+            if (rule is not ("atLeast" or "above") && range is not null)
+                throw Error("label.range", $"a range belongs to the rules atLeast and above, not to '{rule}'.");
             if (rule != "positiveValues" && positives is not null)
                 throw Error("label.positiveValues", $"positive values belong to the rule positiveValues, not to '{rule}'.");
             try
+            {
+                var (labelColumn, labelRule) = Rule();
+                if (range is { } given)
+                {
+                    var bounds = Array(given, "label.range");
+                    if (bounds.Count != 2) throw Error("label.range", $"a range is two numbers [minimum, maximum]; got {bounds.Count}.");
+                    labelRule = labelRule.WithRange(Number(bounds[0], "label.range[0]"), Number(bounds[1], "label.range[1]"));
+                }
+                return (labelColumn, labelRule);
+            }
+            catch (ArgumentException x) { throw Error(x.ParamName == "minimum" ? "label.range" : "label", x.Message, x); }
+
+            (string, LabelRule) Rule()
             {
                 return rule switch
                 {
@@ -256,7 +272,6 @@ public sealed class SchemaFile
                     _ => throw Error("label.rule", $"unknown label rule '{rule}'; use binary, atLeast, above or positiveValues."),
                 };
             }
-            catch (ArgumentException x) { throw Error("label", x.Message, x); }
         }
 
         CategoricalField Categorical(JsonElement e, string at)
@@ -492,6 +507,13 @@ public sealed class SchemaFile
                     foreach (var p in Schema.Label.Positives) w.WriteStringValue(p);
                     w.WriteEndArray();
                     break;
+            }
+            if (Schema.Label.Minimum is double lo && Schema.Label.Maximum is double hi)
+            {
+                w.WriteStartArray("range");
+                w.WriteNumberValue(lo);
+                w.WriteNumberValue(hi);
+                w.WriteEndArray();
             }
             w.WriteEndObject();
 

@@ -83,6 +83,21 @@ public class DataCommandTests
     }
 
     [Fact]
+    public void ExperimentTakesASchemaFileBesideANamedDataset()
+    {
+        var dir = TestData.TempFolder();
+        var schema = Path.Combine(MiDpg.Research.Platform.RepositoryPaths.Data, "schemas", "douban.json");
+        var (code, output) = Run("experiment", "--models", "dnn", "--trials", "1", "--epochs", "1", "--threads", "1", "--hidden", "8",
+            "--data", $"file:{schema};douban", "--runs", Path.Combine(dir, "runs"), "--out", Path.Combine(dir, "report"));
+        Assert.True(code == 0, output);
+        Assert.True(Directory.Exists(Path.Combine(dir, "runs", "table1", "douban-sample", "dnn")), output);
+        var rows = File.ReadAllLines(Path.Combine(dir, "report", "table1.csv"));
+        var fromFile = rows.Single(r => r.StartsWith("douban-sample,"));
+        var named = rows.Single(r => r.StartsWith("douban,"));
+        Assert.Equal(fromFile["douban-sample".Length..], named["douban".Length..]);   // the same rows train the same model
+    }
+
+    [Fact]
     public void DescribeNeverOverwritesASchemaWithoutForce()
     {
         var folder = TestData.TempFolder();

@@ -232,6 +232,26 @@ public class BadInputTests
     }
 
     [Fact]
+    public void LabelOutsideTheDeclaredRangeIsAnErrorNamingTheColumn()
+    {
+        var e = Assert.Throws<DataFormatException>(() => Schema("negative_rating.schema.json").Load());
+        Assert.EndsWith("negative_rating.csv", e.File);
+        Assert.Equal((3L, "rating", 1), (e.Line, e.Column, e.ColumnIndex));
+        Assert.Contains("the label '-7' is outside the declared range [1, 5]", e.Message);
+
+        // Amazon's ratings are on the 1-5 scale: its default rule says so.
+        var fixture = File.ReadAllLines(TestData.Fixture("amazon_electronics_fixture.csv"));
+        var (header, rows) = TestData.ParseWithFramework(TestData.Fixture("amazon_electronics_fixture.csv"), ",");
+        int rating = Array.IndexOf(header, "rating");
+        var path = Path.Combine(TestData.TempFolder(), "df_electronics.csv");
+        File.WriteAllLines(path, fixture.Select((line, i) => i == 2 ? string.Join(",", line.Split(',').Select((v, k) => k == rating ? "-7" : v)) : line));
+        var amazon = Assert.Throws<DataFormatException>(() => AmazonElectronics.Load(path));
+        Assert.Equal((3L, "rating"), (amazon.Line, amazon.Column));
+        Assert.Contains("outside the declared range [1, 5]", amazon.Message);
+        Assert.Equal(rows.Count, AmazonElectronics.Load(TestData.Fixture("amazon_electronics_fixture.csv")).All.Rows);
+    }
+
+    [Fact]
     public void MisspelledKeyInASchemaIsAnErrorWithASuggestion()
     {
         var e = Assert.Throws<SchemaFileException>(() => Schema("misspelled_key.schema.json"));

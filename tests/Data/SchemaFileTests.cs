@@ -107,10 +107,11 @@ public class SchemaFileTests
         Assert.Equal((3, UnknownScenarioPolicy.Skip, false), (read.Encoding.MinCount, read.Encoding.UnknownScenario, read.Encoding.StandardiseNumeric));
         Assert.Equal(original.Encoding.HashBuckets, read.Encoding.HashBuckets);
 
-        var random = new SchemaFile(schema with { Label = LabelRule.Above(3.5) }, [new DataFile(Path.Combine(folder, "a.csv"))], SplitRule.ByTime(0.7, 0.2, stratifyByScenario: false));
+        var random = new SchemaFile(schema with { Label = LabelRule.Above(3.5).WithRange(1, 5) }, [new DataFile(Path.Combine(folder, "a.csv"))], SplitRule.ByTime(0.7, 0.2, stratifyByScenario: false));
         var again = SchemaFile.Parse(random.ToJson(), "x.json", folder);
         Assert.Equal(random.Split, again.Split);
-        Assert.Equal(LabelRule.Above(3.5), again.Schema.Label);
+        Assert.Equal(LabelRule.Above(3.5).WithRange(1, 5), again.Schema.Label);
+        Assert.NotEqual(LabelRule.Above(3.5), again.Schema.Label);
     }
 
     [Fact]
@@ -133,6 +134,7 @@ public class SchemaFileTests
     [Theory]
     [InlineData("""{ "name": "s", "files": ["x.csv"], "label": "y", "scenario": "d", "scenarioAgnostc": ["u"] }""", 1, "scenarioAgnostc", "did you mean 'scenarioAgnostic'?")]
     [InlineData("{\n  \"name\": \"s\",\n  \"files\": [\"x.csv\"],\n  \"label\": { \"column\": \"y\", \"rule\": \"binary\", \"threshold\": 4 },\n  \"scenario\": \"d\"\n}", 4, "label.threshold", "belongs to the rules atLeast and above")]
+    [InlineData("{\n  \"name\": \"s\",\n  \"files\": [\"x.csv\"],\n  \"label\": { \"column\": \"y\", \"rule\": \"atLeast\", \"threshold\": 4, \"range\": [5, 1] },\n  \"scenario\": \"d\"\n}", 4, "label.range", "minimum <= maximum")]
     [InlineData("{\n  \"name\": \"s\",\n  \"files\": [\"x.csv\"],\n  \"label\": { \"column\": \"y\", \"rule\": \"atleast\" },\n  \"scenario\": \"d\"\n}", 4, "label.rule", "unknown label rule 'atleast'")]
     [InlineData("{\n  \"name\": \"s\",\n  \"files\": [\"x.csv\"],\n  \"label\": \"y\"\n}", 1, "", "the key \"scenario\" is required")]
     [InlineData("{\n  \"name\": \"s\",\n  \"files\": [\"x.csv\"],\n  \"label\": \"y\",\n  \"scenario\": \"d\",\n  \"numeric\": [\"p\", 3]\n}", 6, "numeric[1]", "got the number 3")]
@@ -160,6 +162,22 @@ public class SchemaFileTests
         var e = Fails("{\n  \"name\": \"s\", \"files\": [\"x.csv\"], \"label\": \"y\", \"scenario\": \"d\",\n  \"scénario\": 1\n}");
         Assert.Equal((3L, 3L), (e.Line, e.Column));
         Assert.Contains("unknown key 'scénario' (did you mean 'scenario'?)", e.Message);
+    }
+
+    [Fact]
+    public void TheExampleInDataReadmeIsAValidSchemaFile()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Data, "README.md"));
+        int start = readme.IndexOf("```json\n", StringComparison.Ordinal) + "```json\n".Length;
+        var json = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        var file = SchemaFile.Parse(json, "data/README.md", Path.Combine(RepositoryPaths.Data, "schemas"));
+        Assert.Equal(new ListPart(';', 1), file.Schema.Scenario.Part);
+        Assert.Equal(' ', file.Files[0].Separator);
+        Assert.Equal(SplitRule.ByTime(0.8, 0.1), file.Split);
+        Assert.Equal(200000, file.Encoding.HashBuckets["user_id"]);
+        var ijcai = IjcaiAdConversion.Schema();
+        Assert.Equal(ijcai.Scenario, file.Schema.Scenario);
+        Assert.All(file.Schema.ScenarioAgnostic, f => Assert.Contains(f, ijcai.ScenarioAgnostic));
     }
 
     [Fact]
