@@ -122,6 +122,23 @@ public sealed record DataInspection
         return new SchemaFile(schema, [new DataFile(Path.GetFullPath(File), Separator)], encoding: encoding);
     }
 
+    /// <summary>A plain-text report: one line per column (type, distinct, missing share, top values, starter role), the label balance of the chosen scenario, the notes.</summary>
+    public override string ToString()
+    {
+        var lines = new List<string>
+        {
+            $"{File}: {(IsParquet ? "Parquet" : $"separator '{(Separator == '\t' ? "\\t" : Separator.ToString())}'")}, {Columns.Count} columns, {RowsRead:N0} rows; "
+            + (Sampled ? $"statistics from a random sample of {SampleRows:N0} rows (seed {Seed})" : "statistics from all rows"),
+        };
+        foreach (var c in Columns)
+            lines.Add($"  {c.Name}: {c.Kind.ToString().ToLowerInvariant()}, {c.Distinct:N0} distinct, {c.MissingShare * 100:F1}% missing; top "
+                      + string.Join(", ", c.Top.Select(t => $"{t.Value} ({t.Count:N0})")) + $" -> {c.Role}: {c.RoleReason}");
+        if (ScenarioCandidates.FirstOrDefault(k => k.Column == ScenarioColumn) is { } chosen && LabelColumn is not null)
+            lines.Add($"  label balance per {chosen.Column}: " + string.Join(", ", chosen.Values.Select(v => $"{v.Value} {v.Positives:N0}/{v.Rows:N0} = {v.PositiveRate:F3}")));
+        lines.AddRange(Notes.Select(n => "- " + n));
+        return string.Join(Environment.NewLine, lines);
+    }
+
     /// <summary>The file name without extension, lower case, with anything but letters, digits, '.', '-', '_' made '-'.</summary>
     public static string DatasetName(string file)
     {

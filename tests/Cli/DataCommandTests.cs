@@ -51,6 +51,8 @@ public class DataCommandTests
         Assert.True(trained == 0, log);
         Assert.Contains("DNN on events: test", log);
         Assert.Contains("4 scenarios", log);
+        Assert.Contains("rows read 600, kept 600, skipped 0", log);                                      // the read report
+        Assert.Contains($"events.csv / price: MissingNumericImputed x {events.Price.Count(p => p == "")}", log);
     }
 
     [Fact]

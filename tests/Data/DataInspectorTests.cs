@@ -80,6 +80,11 @@ public class DataInspectorTests
         Assert.Equal(ColumnRole.Timestamp, Column("day").Role);
         Assert.Equal(ColumnRole.Ignored, Column("event_id").Role);                 // a row id
         Assert.Equal(ColumnRole.Ignored, Column("source").Role);                   // one value
+
+        var text = d.ToString();
+        Assert.Contains($"channel: text, 4 distinct, 0.0% missing; top {topChannel.Key} ({topChannel.Count()})", text);
+        Assert.Contains("label balance per channel: ", text);
+        Assert.Contains("event_id: integer", text);
     }
 
     [Fact]

@@ -7,8 +7,9 @@ namespace MiDpg.Research.Training.Experiments;
 /// <param name="Description">How the data was made (generator config or files, split rule), for the results store.</param>
 /// <param name="Encoder">The fitted vocabularies and numeric statistics (saved with a model).</param>
 /// <param name="Synthetic">For the synthetic default: the generator's truth (true scenario similarity, groups).</param>
+/// <param name="Report">For data read from files: rows read, kept and skipped, and every counted handling (missing values, out-of-vocabulary, skipped rows).</param>
 public sealed record ExperimentData(string Name, EncodedDataset Train, EncodedDataset Valid, EncodedDataset Test, string Description,
-    FieldEncoder Encoder, SyntheticDataset? Synthetic = null);
+    FieldEncoder Encoder, SyntheticDataset? Synthetic = null, ReadReport? Report = null);
 
 /// <summary>
 /// A dataset an experiment can name: "synthetic" (the embedded default; options rows=, scenarios=,
@@ -117,10 +118,10 @@ public sealed record DatasetSource(string Name, Func<ExperimentData> Load)
         {
             var loaded = schema.Load();
             return new ExperimentData(name, loaded.Train, loaded.Valid, loaded.Test,
-                $"{loaded.All}; schema {Path.GetFullPath(path)}; split {loaded.Split}", loaded.Encoder);
+                $"{loaded.All}; schema {Path.GetFullPath(path)}; split {loaded.Split}", loaded.Encoder, Report: loaded.Report);
         });
     }
 
     static ExperimentData FromLoaded(string name, LoadedDataset loaded) =>
-        new(name, loaded.Train, loaded.Valid, loaded.Test, $"{loaded.All}; split {loaded.Split}", loaded.Encoder);
+        new(name, loaded.Train, loaded.Valid, loaded.Test, $"{loaded.All}; split {loaded.Split}", loaded.Encoder, Report: loaded.Report);
 }
