@@ -226,11 +226,12 @@ public static class DataInspector
             }
         }
         var kinds = Enumerable.Range(0, header.Count).Select(c => Kind(header[c], counts[c].Keys)).ToArray();
+        var named = header.Select(h => !string.IsNullOrWhiteSpace(h)).ToArray();   // an unnamed column (a saved index) plays no role
 
         // Label: named, or the first binary column (names like label/click first).
         if (labelIndex < 0)
         {
-            var binary = Enumerable.Range(0, header.Count).Where(c => kinds[c] == ColumnKind.Binary && counts[c].Count == 2).ToList();
+            var binary = Enumerable.Range(0, header.Count).Where(c => named[c] && kinds[c] == ColumnKind.Binary && counts[c].Count == 2).ToList();
             labelIndex = binary.OrderBy(c => Hint(header[c], LabelHints)).ThenBy(c => c).DefaultIfEmpty(-1).First();
             if (labelIndex >= 0) notes.Add($"Label: '{header[labelIndex]}', a binary column{(Hinted(header[labelIndex], LabelHints) ? " named like a label" : " (the first one; check it)")}.");
             else notes.Add("Label: no binary column found; name the label column.");
@@ -245,17 +246,17 @@ public static class DataInspector
             notes.Add($"{rejected:N0} sampled rows have a label the rule rejects (missing or not acceptable); loading stops at the first with its line. Fix the data or the rule.");
 
         // Split and timestamp columns, by name and values.
-        int splitIndex = Enumerable.Range(0, header.Count).FirstOrDefault(c => c != labelIndex && c != scenarioIndex
+        int splitIndex = Enumerable.Range(0, header.Count).FirstOrDefault(c => named[c] && c != labelIndex && c != scenarioIndex
             && Hinted(header[c], SplitHints) && missing[c] == 0 && counts[c].Count is >= 2 and <= 3
             && counts[c].Keys.All(v => RawTable.TryParsePart(v, out _)), -1);
-        int timeIndex = Enumerable.Range(0, header.Count).FirstOrDefault(c => c != labelIndex && c != scenarioIndex && c != splitIndex
+        int timeIndex = Enumerable.Range(0, header.Count).FirstOrDefault(c => named[c] && c != labelIndex && c != scenarioIndex && c != splitIndex
             && kinds[c] == ColumnKind.Timestamp && missing[c] == 0, -1);
 
         // Scenario candidates: few values, enough rows per value.
         var candidates = new List<ScenarioCandidate>();
         for (int c = 0; c < header.Count; c++)
         {
-            bool eligible = c != labelIndex && c != splitIndex && c != timeIndex && kinds[c] is ColumnKind.Binary or ColumnKind.Integer or ColumnKind.Text
+            bool eligible = named[c] && c != labelIndex && c != splitIndex && c != timeIndex && kinds[c] is ColumnKind.Binary or ColumnKind.Integer or ColumnKind.Text
                             && counts[c].Count >= 2 && counts[c].Count <= options.MaxScenarioValues && counts[c].Count * 2 <= sample.Count;
             if (eligible || c == scenarioIndex) candidates.Add(Balance(header[c], c, sample, y, missingTokens, missing[c]));
         }

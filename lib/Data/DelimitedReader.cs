@@ -64,7 +64,7 @@ public sealed class DelimitedReader : IRecordReader
             byte b = bytes[i];
             if (b < 0x20 && b is not ((byte)'\t' or (byte)'\n' or (byte)'\r' or 0x0C))
                 throw new DataFormatException(path, 0, null, 0,
-                    $"not a text file: byte {i + 1} is 0x{b:X2}{(b == 0 ? " (a binary file, or UTF-16 text without a byte-order mark)" : " (a control character)")}. " +
+                    $"not a text file: byte {i + 1} is 0x{b:X2}{(b == 0 ? " (a binary file, or UTF-16 text without a byte-order mark)" : " (a control character: a binary or compressed file?)")}. " +
                     "Save it as UTF-8 delimited text, or as Parquet with the .parquet extension.");
         }
     }
