@@ -10,7 +10,7 @@ namespace MiDpg.Research.Cli;
 public class TrainingSettings : CommandSettings
 {
     [CommandOption("--data <DATASET>")]
-    [Description("Dataset: synthetic[[,rows=N,scenarios=S,groups=G,users=U,items=I,interaction=X,shared=F,item-effect=X,numeric-effect=X,segment-effect=X,scenario-noise=X,seed=K]] (default), douban, amazon[[:path]], ijcai[[:path]]. Several datasets: separate them with ';'.")]
+    [Description("Dataset: synthetic[[,rows=N,scenarios=S,groups=G,users=U,items=I,interaction=X,shared=F,item-effect=X,numeric-effect=X,segment-effect=X,scenario-noise=X,seed=K]] (default), douban, amazon[[:path]], ijcai[[:path]], file:SCHEMA.json (your own data, declared by a schema file; `data describe FILE` writes a starter). Several datasets: separate them with ';'.")]
     public string Data { get; init; } = "synthetic";
 
     [CommandOption("--quick")]

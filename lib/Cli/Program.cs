@@ -1,4 +1,5 @@
 using MiDpg.Research.Cli;
+using MiDpg.Research.Data;
 using Spectre.Console.Cli;
 
 // The command line: `dotnet run -c Release -- <command>` from the repository root.
@@ -21,6 +22,13 @@ app.Configure(config =>
         .WithExample("golden", "--write-fixtures");
     config.AddCommand<ReproduceCommand>("reproduce").WithDescription("The baselines both packages have, trained by ours and by Scenario-Wise-Rec on the same rows and settings; the report docs/reproduction/scenario-wise-rec.md.")
         .WithExample("reproduce", "scenario-wise-rec", "--quick");
+    config.AddBranch("data", data =>
+    {
+        data.SetDescription("Look at a data file of your own: `data describe FILE` profiles it and writes a starter schema for --data file:SCHEMA.json.");
+        data.AddCommand<DataDescribeCommand>("describe")
+            .WithDescription("Per column: type guess, distinct values, missing share, top values; the label balance per candidate scenario column; writes a starter schema file (never over an existing one without --force).")
+            .WithExample("data", "describe", "my_events.csv", "--label", "converted", "--schema-out", "my_events.schema.json");
+    });
     config.AddCommand<NotebooksCommand>("notebooks").WithDescription("Execute notebooks top to bottom through the real .NET Interactive Jupyter kernel.");
     config.AddCommand<KernelCheckCommand>("kernel-check").WithDescription("Start the notebook kernel as VS Code (.vscode/settings.json) and Jupyter (the .net-csharp kernelspec) do, run the loading cells and a chart cell, and say whether the chart came back cleanly.")
         .WithExample("kernel-check", "--route", "vscode");
@@ -46,8 +54,9 @@ catch (Interrupted e)
     Console.Error.WriteLine(e.Message);
     return 130;
 }
-catch (Exception e) when (e is CliError or CommandParseException or CommandRuntimeException)
+catch (Exception e) when (e is CliError or CommandParseException or CommandRuntimeException or DataFormatException or SchemaFileException)
 {
+    // Bad arguments and bad input data: the message names the file, line and column; no stack trace.
     Console.Error.WriteLine($"error: {e.Message}");
     return 2;
 }

@@ -33,6 +33,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         AnsiConsole.MarkupLine($"[bold]loading[/] {Markup.Escape(sources[0].Name)}");
         var data = sources[0].Load();
         AnsiConsole.WriteLine($"train {data.Train.Rows}, valid {data.Valid.Rows}, test {data.Test.Rows} rows; {data.Train.ScenarioCount} scenarios");
+        if (data.Report is not null) AnsiConsole.WriteLine(data.Report.ToString());   // every skipped row and counted handling
         TorchSharp.torch.manual_seed(settings.Seed);
         using var model = CliModels.Create(settings.Model, ModelData.Features(data.Train), settings.ModelSettings());
         var parameters = ModelRegistry.ParameterCounts(model);

@@ -3,8 +3,11 @@ namespace MiDpg.Research.Data;
 /// <summary>Options for <see cref="AmazonElectronics"/>.</summary>
 public sealed record AmazonOptions
 {
-    /// <summary>Label rule: rating &gt;= 4 (default); <c>LabelRule.Above(3)</c> is the "&gt; 3" variant.</summary>
-    public LabelRule Label { get; init; } = LabelRule.AtLeast(4);
+    /// <summary>Label rule: rating &gt;= 4 on the 1-5 scale (default; a rating outside [1, 5] is an error); <c>LabelRule.Above(3)</c> is the "&gt; 3" variant.</summary>
+    public LabelRule Label { get; init; } = DefaultLabel;
+
+    /// <summary>rating &gt;= 4, ratings in [1, 5].</summary>
+    public static LabelRule DefaultLabel { get; } = LabelRule.AtLeast(4).WithRange(1, 5);
     /// <summary>Split: the file's own <c>split</c> column (0 train, 1 valid, 2 test) by default.</summary>
     public SplitRule Split { get; init; } = SplitRule.Predefined();
     public EncodingOptions Encoding { get; init; } = EncodingOptions.Default;
@@ -29,7 +32,7 @@ public static class AmazonElectronics
     {
         Name = "amazon-electronics",
         LabelColumn = "rating",
-        Label = label ?? LabelRule.AtLeast(4),
+        Label = label ?? AmazonOptions.DefaultLabel,
         Scenario = "category",
         ScenarioAgnostic = ["user_id", "item_id", "brand", "model_attr", "user_attr", "year"],
         TimestampColumn = "timestamp",

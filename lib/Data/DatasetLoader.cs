@@ -69,6 +69,9 @@ public static class DatasetLoader
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var raw = Read(schema, encoding, report, files);
         double read = clock.Elapsed.TotalSeconds;
+        if (raw.Rows == 0)
+            throw new DataFormatException(string.Join(", ", raw.Files), 0, null, 0,
+                $"no rows are left after filtering: {report.RowsRead} read, {report.RowsSkipped} skipped ({string.Join("; ", report.Entries.Where(e => e.Reason is HandlingReason.MissingScenarioSkipped or HandlingReason.UnknownScenarioSkipped).Select(e => $"{Path.GetFileName(e.File)} / {e.Field}: {e.Reason} x {e.Count}"))}).");
 
         // Scenario of every raw row (provisional ids: dense, in order of first appearance) for stratification.
         var rawScenario = raw.Cat[0].AsSpan(0, raw.Rows);
@@ -131,6 +134,8 @@ public static class DatasetLoader
         if (perFileParts || schema.SplitColumn is not null) raw.EnsurePart();
         for (int i = 0; i < files.Length; i++)
         {
+            if (Directory.Exists(files[i].Path))
+                throw new DataFormatException(files[i].Path, 0, null, 0, $"is a directory, not a data file (schema '{schema.Name}'); name a file inside it.");
             if (!File.Exists(files[i].Path))
                 throw new FileNotFoundException($"Data file '{files[i].Path}' does not exist (schema '{schema.Name}'). See data/README.md for where to get it.", files[i].Path);
             raw.Files.Add(files[i].Path);

@@ -35,7 +35,39 @@ public sealed class DelimitedReader : IRecordReader
 
     /// <summary>Opens <paramref name="path"/> and reads its header. Throws <see cref="DataFormatException"/> for an empty file.</summary>
     public DelimitedReader(string path, char separator = ',')
-        : this(new StreamReader(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16), path, separator) { }
+        : this(OpenText(path), path, separator) { }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> as text after checking its first bytes: a file holding NUL or other control
+    /// bytes (binary, or UTF-16 without a byte-order mark) is a <see cref="DataFormatException"/> "not a text file",
+    /// never a stream of raw bytes in an error message. UTF-8 (with or without BOM) and UTF-16/32 with a BOM are read.
+    /// </summary>
+    public static StreamReader OpenText(string path)
+    {
+        RecordReaders.RequireFile(path);
+        CheckIsText(path);
+        return new StreamReader(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+    }
+
+    static void CheckIsText(string path)
+    {
+        var head = new byte[8192];
+        int n;
+        using (var stream = System.IO.File.OpenRead(path)) n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        var bytes = head.AsSpan(0, n);
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) || bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || bytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+            return;   // a byte-order mark: the decoder knows the encoding
+        if (bytes.StartsWith("PAR1"u8))
+            throw new DataFormatException(path, 0, null, 0, "not a text file: it starts like a Parquet file; give it the .parquet extension to read it as Parquet.");
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            byte b = bytes[i];
+            if (b < 0x20 && b is not ((byte)'\t' or (byte)'\n' or (byte)'\r' or 0x0C))
+                throw new DataFormatException(path, 0, null, 0,
+                    $"not a text file: byte {i + 1} is 0x{b:X2}{(b == 0 ? " (a binary file, or UTF-16 text without a byte-order mark)" : " (a control character: a binary or compressed file?)")}. " +
+                    "Save it as UTF-8 delimited text, or as Parquet with the .parquet extension.");
+        }
+    }
 
     /// <summary>Reads from any text reader; <paramref name="name"/> is used in error messages.</summary>
     public DelimitedReader(TextReader text, string name, char separator = ',')

@@ -27,8 +27,24 @@ public interface IRecordReader : IDisposable
 public static class RecordReaders
 {
     /// <summary>Delimited text with a header, or Parquet when the path ends in .parquet.</summary>
-    public static IRecordReader Open(string path, char separator = ',') =>
-        path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase)
-            ? new ParquetRecordReader(path)
-            : new DelimitedReader(path, separator);
+    public static IRecordReader Open(string path, char separator = ',')
+    {
+        RequireFile(path);
+        return IsParquet(path) ? new ParquetRecordReader(path) : new DelimitedReader(path, separator);
+    }
+
+    /// <summary>True when <paramref name="path"/> is read as Parquet (extension .parquet).</summary>
+    public static bool IsParquet(string path) => path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Throws unless <paramref name="path"/> is an existing file: a folder is a <see cref="DataFormatException"/>
+    /// saying so, a missing path a <see cref="FileNotFoundException"/> (<paramref name="context"/> is added to its message).
+    /// </summary>
+    public static void RequireFile(string path, string? context = null)
+    {
+        if (Directory.Exists(path))
+            throw new DataFormatException(path, 0, null, 0, $"is a directory, not a data file{(context is null ? "" : $" ({context})")}; name a file inside it.");
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Data file '{path}' does not exist{(context is null ? "" : $" ({context})")}.", path);
+    }
 }

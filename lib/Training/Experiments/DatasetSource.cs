@@ -7,15 +7,16 @@ namespace MiDpg.Research.Training.Experiments;
 /// <param name="Description">How the data was made (generator config or files, split rule), for the results store.</param>
 /// <param name="Encoder">The fitted vocabularies and numeric statistics (saved with a model).</param>
 /// <param name="Synthetic">For the synthetic default: the generator's truth (true scenario similarity, groups).</param>
+/// <param name="Report">For data read from files: rows read, kept and skipped, and every counted handling (missing values, out-of-vocabulary, skipped rows).</param>
 public sealed record ExperimentData(string Name, EncodedDataset Train, EncodedDataset Valid, EncodedDataset Test, string Description,
-    FieldEncoder Encoder, SyntheticDataset? Synthetic = null);
+    FieldEncoder Encoder, SyntheticDataset? Synthetic = null, ReadReport? Report = null);
 
 /// <summary>
 /// A dataset an experiment can name: "synthetic" (the embedded default; options rows=, scenarios=,
 /// groups=, users=, items=, interaction= (scale of the user-item term), shared= (share of
 /// the weights common to all groups), item-effect=, numeric-effect=, segment-effect= (scales of the per-group item,
 /// numeric-slope and user-segment effects), seed=), "douban" (the shipped real sample), "amazon[:path]" (marketBias Electronics),
-/// "ijcai[:path]" (IJCAI-18 ad conversion). The split is fixed per dataset (seed 0) so that the trials
+/// "ijcai[:path]" (IJCAI-18 ad conversion), "file:SCHEMA.json" (any dataset declared by a schema file, <see cref="SchemaFile"/>). The split is fixed per dataset (seed 0) so that the trials
 /// of an experiment differ only in the model's initialisation and the shuffles, as paired t-tests need.
 /// </summary>
 public sealed record DatasetSource(string Name, Func<ExperimentData> Load)
@@ -24,6 +25,8 @@ public sealed record DatasetSource(string Name, Func<ExperimentData> Load)
     public static DatasetSource Parse(string text, bool quick = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(text);
+        if (text.TrimStart().StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+            return FromSchemaFile(text.TrimStart()["file:".Length..].Trim());
         var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var head = parts[0].Split(':', 2);
         var name = head[0].ToLowerInvariant();
@@ -67,7 +70,7 @@ public sealed record DatasetSource(string Name, Func<ExperimentData> Load)
             "douban" => new DatasetSource("douban", () => FromLoaded("douban", RealSamples.Douban(SplitRule.Random(0.8, 0.1, seed: 0, stratifyByScenario: true)))),
             "amazon" => new DatasetSource("amazon", () => FromLoaded("amazon", AmazonElectronics.Load(argument ?? AmazonElectronics.DefaultPath))),
             "ijcai" => new DatasetSource("ijcai", () => FromLoaded("ijcai", IjcaiAdConversion.Load(argument ?? IjcaiAdConversion.DefaultPath))),
-            _ => throw new ArgumentException($"Unknown dataset '{name}' in '{text}'; known: synthetic, douban, amazon[:path], ijcai[:path]."),
+            _ => throw new ArgumentException($"Unknown dataset '{name}' in '{text}'; known: synthetic, douban, amazon[:path], ijcai[:path], file:SCHEMA.json (a schema file, see data/README.md; `data describe FILE` writes one)."),
         };
         if (options.Count > 0)
             throw new ArgumentException($"Unknown option(s) {string.Join(", ", options.Keys)} for dataset '{name}'.");
@@ -99,6 +102,26 @@ public sealed record DatasetSource(string Name, Func<ExperimentData> Load)
         });
     }
 
+    /// <summary>
+    /// A dataset declared by a schema file (<see cref="SchemaFile"/>): read and checked now, so that a broken schema
+    /// stops the command before any training; the data files are read when the data is loaded. Named by the schema's name.
+    /// </summary>
+    public static DatasetSource FromSchemaFile(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+            throw new ArgumentException("'file:' needs the path of a schema file, e.g. file:data/schemas/douban.json (see data/README.md, \"Schema files\").");
+        SchemaFile schema;
+        try { schema = SchemaFile.Read(path); }
+        catch (Exception e) when (e is SchemaFileException or FileNotFoundException) { throw new ArgumentException(e.Message, e); }
+        var name = schema.Schema.Name;
+        return new DatasetSource(name, () =>
+        {
+            var loaded = schema.Load();
+            return new ExperimentData(name, loaded.Train, loaded.Valid, loaded.Test,
+                $"{loaded.All}; schema {Path.GetFullPath(path)}; split {loaded.Split}", loaded.Encoder, Report: loaded.Report);
+        });
+    }
+
     static ExperimentData FromLoaded(string name, LoadedDataset loaded) =>
-        new(name, loaded.Train, loaded.Valid, loaded.Test, $"{loaded.All}; split {loaded.Split}", loaded.Encoder);
+        new(name, loaded.Train, loaded.Valid, loaded.Test, $"{loaded.All}; split {loaded.Split}", loaded.Encoder, Report: loaded.Report);
 }
