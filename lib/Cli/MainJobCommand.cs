@@ -49,6 +49,10 @@ public sealed class MainJobCommand : Command<MainJobCommand.Settings>
         [Description("Only the experiment and its report.")]
         public bool SkipNotebooks { get; init; }
 
+        [CommandOption("--readers <DIR>")]
+        [Description("Also write reader copies of the executed notebooks to DIR (e.g. docs/notebooks): a PNG beside every chart, so GitHub shows it.")]
+        public string? Readers { get; init; }
+
         public override ValidationResult Validate() =>
             Trials < 1 ? ValidationResult.Error("--trials must be at least 1.")
             : TuneBudget < 1 ? ValidationResult.Error("--tune-budget must be at least 1.")
@@ -128,7 +132,7 @@ public sealed class MainJobCommand : Command<MainJobCommand.Settings>
             AnsiConsole.WriteLine($"figure: {NotebookEnvironment.SaveFigureTo(chart, figures, file, 1000, height)}");
 
         if (settings.SkipNotebooks) return 0;
-        return NotebooksCommand.Run([], settings.Out, quick);
+        return NotebooksCommand.Run([], settings.Out, quick, readers: settings.Readers);
     }
 
     /// <summary>DPG and MI-DPG against DNN: mean test AUC, the difference, the paired t-test (when DNN is the best
