@@ -74,24 +74,24 @@ public static class ReaderNotebooks
     /// <summary>Replaces this machine's repository path in every string of an output by the path relative to it.</summary>
     static void Relativise(JsonNode node, string repositoryRoot)
     {
-        var prefix = repositoryRoot.TrimEnd('/') + "/";
+        JsonNode? Fixed(JsonNode? child)
+        {
+            if (child is JsonValue v && v.TryGetValue<string>(out var s))
+                return s.Contains(repositoryRoot, StringComparison.Ordinal)
+                    ? JsonValue.Create(s.Replace(repositoryRoot.TrimEnd('/') + "/", "", StringComparison.Ordinal).Replace(repositoryRoot, ".", StringComparison.Ordinal))
+                    : null;
+            if (child is not null) Relativise(child, repositoryRoot);
+            return null;
+        }
         switch (node)
         {
             case JsonObject o:
                 foreach (var key in o.Select(p => p.Key).ToList())
-                {
-                    if (o[key] is JsonValue v && v.TryGetValue<string>(out var s) && s.Contains(repositoryRoot, StringComparison.Ordinal))
-                        o[key] = s.Replace(prefix, "", StringComparison.Ordinal).Replace(repositoryRoot, ".", StringComparison.Ordinal);
-                    else if (o[key] is { } child) Relativise(child, repositoryRoot);
-                }
+                    if (Fixed(o[key]) is { } replaced) o[key] = replaced;
                 break;
             case JsonArray a:
                 for (int i = 0; i < a.Count; i++)
-                {
-                    if (a[i] is JsonValue v && v.TryGetValue<string>(out var s) && s.Contains(repositoryRoot, StringComparison.Ordinal))
-                        a[i] = s.Replace(prefix, "", StringComparison.Ordinal).Replace(repositoryRoot, ".", StringComparison.Ordinal);
-                    else if (a[i] is { } child) Relativise(child, repositoryRoot);
-                }
+                    if (Fixed(a[i]) is { } replaced) a[i] = replaced;
                 break;
         }
     }
