@@ -103,6 +103,11 @@ public static class Charts
     /// t-SNE has no preferred direction, so stretching one axis would misstate distances).
     /// </summary>
     public static GenericChart ScatterGrid(string title, int columns, Func<string, int>? symbolOf, bool equalAspect,
+        params (string Title, (string Name, double[] X, double[] Y, string[] Text)[] Groups)[] panels) =>
+        ScatterGrid(title, columns, symbolOf, equalAspect, null, null, panels);
+
+    /// <summary>As above, with the same axis titles on every panel (e.g. "t-SNE 1 (arbitrary units)").</summary>
+    public static GenericChart ScatterGrid(string title, int columns, Func<string, int>? symbolOf, bool equalAspect, string? xTitle, string? yTitle,
         params (string Title, (string Name, double[] X, double[] Y, string[] Text)[] Groups)[] panels)
     {
         if (panels.Length == 0) throw new ArgumentException("At least one panel is needed.", nameof(panels));
@@ -122,17 +127,23 @@ public static class Charts
         }).ToList();
         var rows = (panels.Length + columns - 1) / columns;
         var grid = CSharpChart.Grid(charts, rows, Math.Min(columns, panels.Length), SubPlotTitles: panels.Select(p => p.Title).ToArray());
-        if (equalAspect)
+        if (equalAspect || xTitle is not null || yTitle is not null)
             grid = Plotly.NET.GenericChart.mapLayout(Microsoft.FSharp.Core.FuncConvert.FromFunc<Layout, Layout>(l =>
             {
+                DynamicObj.DynamicObj Axis(string name)
+                {
+                    var axis = l.TryGetPropertyValue(name) is { } found && Microsoft.FSharp.Core.FSharpOption<object>.get_IsSome(found) && found.Value is DynamicObj.DynamicObj existing
+                        ? existing : new Plotly.NET.LayoutObjects.LinearAxis();
+                    l.SetProperty(name, axis);
+                    return axis;
+                }
                 for (int i = 1; i <= panels.Length; i++)
                 {
-                    string suffix = i == 1 ? "" : i.ToString(CultureInfo.InvariantCulture), y = "yaxis" + suffix;
-                    var axis = l.TryGetPropertyValue(y) is { } found && Microsoft.FSharp.Core.FSharpOption<object>.get_IsSome(found) && found.Value is DynamicObj.DynamicObj existing
-                        ? existing : new Plotly.NET.LayoutObjects.LinearAxis();
-                    axis.SetProperty("scaleanchor", "x" + suffix);
-                    axis.SetProperty("scaleratio", 1);
-                    l.SetProperty(y, axis);
+                    string suffix = i == 1 ? "" : i.ToString(CultureInfo.InvariantCulture);
+                    var (x, y) = (Axis("xaxis" + suffix), Axis("yaxis" + suffix));
+                    if (equalAspect) { y.SetProperty("scaleanchor", "x" + suffix); y.SetProperty("scaleratio", 1); }
+                    if (xTitle is not null) x.SetProperty("title", new { text = xTitle });
+                    if (yTitle is not null) y.SetProperty("title", new { text = yTitle });
                 }
                 return l;
             }), grid);

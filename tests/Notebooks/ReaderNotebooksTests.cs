@@ -73,3 +73,42 @@ public class ReaderNotebooksTests
         Assert.DoesNotContain("src=\"https://", page);                         // ... nothing fetched
     }
 }
+
+/// <summary>The committed notebooks: sources without outputs, and a reader copy of each with a PNG for every chart.</summary>
+public class CommittedNotebooksTests
+{
+    static JsonArray Cells(string path) => JsonNode.Parse(File.ReadAllText(path))!["cells"]!.AsArray();
+
+    [Fact]
+    public void SourceNotebooksAreOutputFree()
+    {
+        foreach (var notebook in NotebookRunner.All())
+        {
+            var withOutput = Cells(notebook).Select((c, i) => (c, i))
+                .Where(x => x.c!["outputs"] is JsonArray { Count: > 0 } || x.c!["execution_count"] is JsonValue).Select(x => x.i + 1).ToList();
+            Assert.True(withOutput.Count == 0, $"{Path.GetFileName(notebook)}: outputs or execution counts in cells {string.Join(", ", withOutput)}");
+        }
+    }
+
+    [Fact]
+    public void EveryNotebookHasAReaderCopyInWhichEveryChartHasAPng()
+    {
+        var readers = Path.Combine(MiDpg.Research.Platform.RepositoryPaths.Root(), "docs", "notebooks");
+        foreach (var notebook in NotebookRunner.All())
+        {
+            var copy = Path.Combine(readers, Path.GetFileName(notebook));
+            Assert.True(File.Exists(copy), $"{copy} is missing: run `dotnet run -c Release -- notebooks --quick --readers docs/notebooks`.");
+            var cells = Cells(copy);
+            Assert.Equal(Cells(notebook).Count(c => (string?)c!["cell_type"] == "code"),
+                cells.Count(c => (string?)c!["cell_type"] == "code" && c["metadata"]?["tags"]?.AsArray().Any(t => (string?)t == NotebookParameters.InjectedTag) != true));
+            foreach (var outputs in cells.Select(c => c!["outputs"]).OfType<JsonArray>())
+                for (int i = 0; i < outputs.Count; i++)
+                {
+                    var html = outputs[i]?["data"]?["text/html"];
+                    if (html is null || PlotlyFigureJson.FromHtml(html is JsonArray a ? string.Concat(a.Select(l => (string?)l)) : (string)html!) is null) continue;
+                    Assert.True(i + 1 < outputs.Count && outputs[i + 1]?["data"]?["image/png"] is not null,
+                        $"{Path.GetFileName(copy)}: a chart without its PNG");
+                }
+        }
+    }
+}
