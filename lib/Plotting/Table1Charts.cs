@@ -64,15 +64,13 @@ public static class Table1Charts
         var chart = Plotly.NET.GenericChart.mapLayout(Microsoft.FSharp.Core.FuncConvert.FromFunc<Layout, Layout>(l =>
         {
             l.SetProperty("barmode", "overlay");
-            l.SetProperty("xaxis", new { title = new { text = "test AUC (mean ± std over trials)" }, range = new[] { lo - pad, hi + pad }, zeroline = false });
-            l.SetProperty("yaxis", new { categoryorder = "array", categoryarray = labels, automargin = true });
+            l.SetProperty("xaxis", new { title = new { text = "test AUC: mean ± std over trials (* better than the best baseline, paired t-test p ≤ 0.05)" },
+                range = new[] { lo - pad, hi + pad }, zeroline = false, automargin = false });
+            // A fixed left margin that fits the longest label (about 7 px a character at 12 px): with automargin, plotly.js
+            // redraws after measuring the labels, and a headless screenshot can catch the first, half-finished drawing.
+            l.SetProperty("yaxis", new { categoryorder = "array", categoryarray = labels, automargin = false });
+            l.SetProperty("margin", new { l = 20 + 7 * labels.Max(x => x.Length), t = 90 });
             l.SetProperty("legend", new { orientation = "h", x = 0, y = 1.0, xanchor = "left", yanchor = "bottom" });
-            l.SetProperty("margin", new { t = 90 });
-            l.SetProperty("annotations", new[]
-            {
-                new { text = "* better than the best baseline, paired t-test p ≤ 0.05", xref = "paper", yref = "paper", x = 1, y = 1.0,
-                      xanchor = "right", yanchor = "bottom", showarrow = false, font = new { size = 11 } },
-            });
             return l;
         }), CSharpChart.Combine(traces));
         return Charts.WithTitle(chart, title);
