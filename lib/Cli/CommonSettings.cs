@@ -10,7 +10,7 @@ namespace MiDpg.Research.Cli;
 public class TrainingSettings : CommandSettings
 {
     [CommandOption("--data <DATASET>")]
-    [Description("Dataset: synthetic[[,rows=N,scenarios=S,groups=G,users=U,items=I,interaction=X,shared=F,item-effect=X,numeric-effect=X,segment-effect=X,scenario-noise=X,seed=K]] (default), douban, amazon[[:path]], ijcai[[:path]], file:SCHEMA.json (your own data, declared by a schema file; `data describe FILE` writes a starter). Several datasets: separate them with ';'.")]
+    [Description("Dataset: synthetic[[,rows=N,scenarios=S,groups=G,users=U,items=I,interaction=X,shared=F,item-effect=X,numeric-effect=X,segment-effect=X,scenario-noise=X,seed=K]] (default), douban (the shipped sample), amazon[[:path]] (marketBias Electronics), ijcai[[:path]], the Scenario-Wise-Rec benchmark's preprocessed files movielens[[:path]] (MovieLens-1M), kuairand[[:path]] (KuaiRand-1K), ali-ccp[[:path]] (folder or train file), amazon5[[:path]] (Amazon 5-core Beauty/Clothing/Health), douban:path (the full file), mind[[:path]] (without a path: the committed sample or fixture, with a note), file:SCHEMA.json (your own data, declared by a schema file; `data describe FILE` writes a starter). Several datasets: separate them with ';'.")]
     public string Data { get; init; } = "synthetic";
 
     [CommandOption("--quick")]
@@ -88,8 +88,11 @@ public class TrainingSettings : CommandSettings
     {
         try
         {
-            return Data.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            var sources = Data.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Select(d => DatasetSource.Parse(d, Quick)).ToList();
+            foreach (var source in sources)
+                if (source.Notice is not null) Console.Error.WriteLine($"note: {source.Notice}");
+            return sources;
         }
         catch (ArgumentException e) { throw new CliError($"--data: {e.Message}"); }
     }

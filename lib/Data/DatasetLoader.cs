@@ -71,7 +71,7 @@ public static class DatasetLoader
         double read = clock.Elapsed.TotalSeconds;
         if (raw.Rows == 0)
             throw new DataFormatException(string.Join(", ", raw.Files), 0, null, 0,
-                $"no rows are left after filtering: {report.RowsRead} read, {report.RowsSkipped} skipped ({string.Join("; ", report.Entries.Where(e => e.Reason is HandlingReason.MissingScenarioSkipped or HandlingReason.UnknownScenarioSkipped).Select(e => $"{Path.GetFileName(e.File)} / {e.Field}: {e.Reason} x {e.Count}"))}).");
+                $"no rows are left after filtering: {report.RowsRead} read, {report.RowsSkipped} skipped ({string.Join("; ", report.Entries.Where(e => e.Reason is HandlingReason.MissingScenarioSkipped or HandlingReason.UnknownScenarioSkipped or HandlingReason.UndeclaredScenarioSkipped).Select(e => $"{Path.GetFileName(e.File)} / {e.Field}: {e.Reason} x {e.Count}"))}).");
 
         // Scenario of every raw row (provisional ids: dense, in order of first appearance) for stratification.
         var rawScenario = raw.Cat[0].AsSpan(0, raw.Rows);
@@ -161,6 +161,7 @@ public static class DatasetLoader
         var catPart = cats.Select(c => c.Field.Part).ToArray();
         var catMissingIsValue = cats.Select(c => c.Field.MissingIsValue).ToArray();
         var catInterner = raw.Interners;
+        var scenarioValues = schema.ScenarioValues;
         var catBuckets = raw.Buckets;
         var numColumn = bound.NumericIndex;
         var numCountSeparator = schema.Numeric.Select(n => n.CountSeparator).ToArray();
@@ -201,6 +202,23 @@ public static class DatasetLoader
                 throw Error(bound.CategoricalIndex[0], $"the scenario value is missing ('{scenarioText}'); every row needs a scenario (or set UnknownScenario = Skip to skip and count such rows).");
             }
 
+            // Declared scenarios: the raw value becomes its scenario's name; an undeclared value is an error or a counted skip.
+            int declaredScenario = -1;
+            if (scenarioValues is not null)
+            {
+                if (!scenarioValues.TryMap(scenarioText, out var scenarioName))
+                {
+                    if (scenarioValues.Other == OtherScenarioValues.Skip)
+                    {
+                        report.AddSkippedRow(reader.File, schema.Scenario.Name, HandlingReason.UndeclaredScenarioSkipped);
+                        continue;
+                    }
+                    throw Error(bound.CategoricalIndex[0], $"the scenario value '{scenarioText}' is not one of the declared scenario values ({scenarioValues.Describe()}); " +
+                        "declare it, or let other values be skipped and counted (otherValues: skip).");
+                }
+                declaredScenario = catInterner[0]!.Intern(scenarioName);
+            }
+
             raw.EnsureCapacity(r + 1);
             var label = schema.Label.Apply(reader.Field(bound.LabelIndex), out var problem);
             if (label is null) throw Error(bound.LabelIndex, problem! + $" Label rule: {schema.Label}.");
@@ -208,6 +226,7 @@ public static class DatasetLoader
 
             for (int f = 0; f < catCount; f++)
             {
+                if (f == 0 && declaredScenario >= 0) { raw.Cat[0][r] = declaredScenario; continue; }
                 var v = Value(reader, catColumn[f], catPart[f]);
                 if (!catMissingIsValue[f] && IsMissing(v)) { raw.Cat[f][r] = -1; missingCat[f]++; continue; }
                 raw.Cat[f][r] = catBuckets[f] is int b

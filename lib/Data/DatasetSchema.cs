@@ -109,6 +109,11 @@ public sealed record DatasetSchema
     public LabelRule Label { get; init; } = LabelRule.Binary;
     /// <summary>The field whose values are the scenarios; becomes <see cref="EncodedDataset.Scenario"/>.</summary>
     public required CategoricalField Scenario { get; init; }
+    /// <summary>
+    /// The declared scenarios (raw value to scenario name, and what other values become), or null to take every value of
+    /// the scenario column as a scenario. With a declaration, scenario ids follow the declared order (<see cref="Data.ScenarioValues"/>).
+    /// </summary>
+    public ScenarioValues? ScenarioValues { get; init; }
     /// <summary>Further scenario-aware fields (the scenario field itself is added in front; do not repeat it).</summary>
     public IReadOnlyList<CategoricalField> ScenarioAware { get; init; } = [];
     public IReadOnlyList<CategoricalField> ScenarioAgnostic { get; init; } = [];

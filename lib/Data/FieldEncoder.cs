@@ -71,9 +71,12 @@ public sealed class FieldEncoder
             foreach (int r in trainRows) if (column[r] >= 0) counts[column[r]]++;
             if (f == 0)
             {
-                // Scenarios: every scenario seen in training, in natural order (numerically when all are numbers).
+                // Scenarios: every scenario seen in training, in the declared order when the schema declares its scenarios,
+                // else in natural order (numerically when all are numbers).
                 var seen = Enumerable.Range(0, counts.Length).Where(i => counts[i] > 0).Select(i => interner.Values[i]).ToList();
-                vocabularies[f] = Vocabulary.FromTokens(name, NaturalOrder(seen));
+                vocabularies[f] = Vocabulary.FromTokens(name, schema.ScenarioValues is { } declared
+                    ? declared.Names.Where(seen.Contains)
+                    : NaturalOrder(seen));
             }
             else
                 vocabularies[f] = Vocabulary.Build(name,

@@ -15,6 +15,8 @@ public enum HandlingReason
     UnknownScenarioSkipped,
     /// <summary>A row whose scenario value was missing was skipped (only with <see cref="UnknownScenarioPolicy.Skip"/>).</summary>
     MissingScenarioSkipped,
+    /// <summary>A row whose scenario value is not among the declared ones was skipped (only with <see cref="OtherScenarioValues.Skip"/>).</summary>
+    UndeclaredScenarioSkipped,
 }
 
 /// <summary>One counted handling: which file and field, why, how often.</summary>

@@ -68,6 +68,14 @@ public sealed class SchemaFile
         _positions = positions;
     }
 
+    /// <summary>
+    /// The same declaration over other data files, under another dataset name: how a named dataset whose schema file
+    /// declares a committed sample loads the full file the user names (<see cref="ScenarioWiseRec"/>). Errors still
+    /// point at the declarations in the schema file.
+    /// </summary>
+    public SchemaFile WithFiles(string name, IReadOnlyList<DataFile> files) =>
+        new(Schema with { Name = name }, files, Split, Encoding, Source, _positions);
+
     /// <summary>The split used when none is declared: predefined when the data carries one, else random 0.8/0.1/0.1, seed 0, per scenario.</summary>
     public static SplitRule DefaultSplit(DatasetSchema schema, IReadOnlyList<DataFile> files) =>
         schema.SplitColumn is not null || files.Any(f => f.Part is not null)
@@ -151,13 +159,14 @@ public sealed class SchemaFile
             char separator = Optional(root, "separator") is { } sep ? Separator(sep, "separator") : ',';
             var files = Files(Required(root, "", "files"), separator);
             var (labelColumn, rule) = Label(Required(root, "", "label"));
-            var scenario = Categorical(Required(root, "", "scenario"), "scenario");
+            var (scenario, scenarioValues) = Scenario(Required(root, "", "scenario"));
             var schema = new DatasetSchema
             {
                 Name = name,
                 LabelColumn = labelColumn,
                 Label = rule,
                 Scenario = scenario,
+                ScenarioValues = scenarioValues,
                 ScenarioAware = List(root, "scenarioAware", Categorical),
                 ScenarioAgnostic = List(root, "scenarioAgnostic", Categorical),
                 Numeric = List(root, "numeric", Numeric),
@@ -274,12 +283,78 @@ public sealed class SchemaFile
             }
         }
 
-        CategoricalField Categorical(JsonElement e, string at)
+        static readonly string[] CategoricalKeys = ["column", "name", "listSeparator", "listIndex", "missingIsValue"];
+
+        /// <summary>The scenario: a categorical field, plus optionally its declared values ("values", "otherValues").</summary>
+        (CategoricalField Field, ScenarioValues? Values) Scenario(JsonElement e)
+        {
+            if (e.ValueKind != JsonValueKind.Object) return (Categorical(e, "scenario"), null);
+            Keys(e, "scenario", [.. CategoricalKeys, "values", "otherValues"]);
+            var field = Categorical(e, "scenario", checkKeys: false);
+            var values = Optional(e, "values");
+            var other = Optional(e, "otherValues");
+            if (values is null)
+            {
+                if (other is not null) throw Error("scenario.otherValues", "otherValues belongs to declared scenario values: add \"values\" (the list of scenario values, or an object mapping values to scenario names).");
+                return (field, null);
+            }
+            var policy = OtherScenarioValues.Error;
+            if (other is { } o)
+            {
+                var text = String(o, "scenario.otherValues");
+                policy = text switch
+                {
+                    "error" => OtherScenarioValues.Error,
+                    "skip" => OtherScenarioValues.Skip,
+                    _ => throw Error("scenario.otherValues", $"'{text}' is not a policy for undeclared scenario values; use error or skip."),
+                };
+            }
+            var map = new List<KeyValuePair<string, string>>();
+            var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+            void Add(string value, string name, string at)
+            {
+                if (value.Trim().Length == 0) throw Error(at, "a scenario value cannot be empty (an empty value is missing).");
+                if (name.Trim().Length == 0) throw Error(at, $"the scenario name of value '{value}' cannot be empty.");
+                if (!seen.TryAdd(value.Trim(), at)) throw Error(at, $"the scenario value '{value}' is declared twice (first at {seen[value.Trim()]}).");
+                map.Add(KeyValuePair.Create(value, name));
+            }
+            if (values.Value.ValueKind == JsonValueKind.Array)
+            {
+                var items = Array(values.Value, "scenario.values");
+                if (items.Count == 0) throw Error("scenario.values", "the list of scenario values is empty; declare at least one, or leave \"values\" out to take every value.");
+                for (int i = 0; i < items.Count; i++)
+                {
+                    var value = ValueText(items[i], $"scenario.values[{i}]");
+                    Add(value, value, $"scenario.values[{i}]");
+                }
+            }
+            else if (values.Value.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var p in values.Value.EnumerateObject())
+                    Add(p.Name, String(p.Value, $"scenario.values.{p.Name}"), $"scenario.values.{p.Name}");
+                if (map.Count == 0) throw Error("scenario.values", "the map of scenario values is empty; declare at least one, or leave \"values\" out to take every value.");
+            }
+            else throw Error("scenario.values", $"scenario values are a list of the values [\"a\", \"b\"] or an object mapping each value to its scenario name {{\"1\": \"young\", \"18\": \"young\"}}; got {Kind(values.Value)}.");
+            try { return (field, new ScenarioValues(map, policy)); }
+            catch (ArgumentException x) { throw Error("scenario.values", x.Message, x); }
+        }
+
+        /// <summary>A value as written in a data file: a string, or a JSON number taken as its literal text (1 means "1").</summary>
+        string ValueText(JsonElement e, string at) => e.ValueKind switch
+        {
+            JsonValueKind.String => String(e, at, allowEmpty: true),
+            JsonValueKind.Number => e.GetRawText(),
+            _ => throw Error(at, $"a scenario value is a string (or a number, taken as written); got {Kind(e)}."),
+        };
+
+        CategoricalField Categorical(JsonElement e, string at) => Categorical(e, at, checkKeys: true);
+
+        CategoricalField Categorical(JsonElement e, string at, bool checkKeys)
         {
             if (e.ValueKind == JsonValueKind.String) return new CategoricalField(String(e, at));
             if (e.ValueKind != JsonValueKind.Object)
                 throw Error(at, $"a categorical field is a column name (string) or an object {{\"column\", \"name\", \"listSeparator\", \"listIndex\", \"missingIsValue\"}}; got {Kind(e)}.");
-            Keys(e, at, "column", "name", "listSeparator", "listIndex", "missingIsValue");
+            if (checkKeys) Keys(e, at, CategoricalKeys);
             var column = String(Required(e, at, "column"), at + ".column");
             var name = Optional(e, "name") is { } n ? String(n, at + ".name") : column;
             ListPart? part = null;
@@ -518,7 +593,7 @@ public sealed class SchemaFile
             w.WriteEndObject();
 
             w.WritePropertyName("scenario");
-            WriteField(w, Schema.Scenario);
+            WriteField(w, Schema.Scenario, Schema.ScenarioValues);
             w.WriteStartArray("scenarioAware");
             foreach (var f in Schema.ScenarioAware) WriteField(w, f);
             w.WriteEndArray();
@@ -585,9 +660,9 @@ public sealed class SchemaFile
         stream.Write(new UTF8Encoding(false).GetBytes(json));
     }
 
-    static void WriteField(Utf8JsonWriter w, CategoricalField f)
+    static void WriteField(Utf8JsonWriter w, CategoricalField f, ScenarioValues? values = null)
     {
-        if (f.Name == f.Column && f.Part is null && !f.MissingIsValue) { w.WriteStringValue(f.Column); return; }
+        if (f.Name == f.Column && f.Part is null && !f.MissingIsValue && values is null) { w.WriteStringValue(f.Column); return; }
         w.WriteStartObject();
         w.WriteString("column", f.Column);
         if (f.Name != f.Column) w.WriteString("name", f.Name);
@@ -597,6 +672,22 @@ public sealed class SchemaFile
             w.WriteNumber("listIndex", part.Index);
         }
         if (f.MissingIsValue) w.WriteBoolean("missingIsValue", true);
+        if (values is not null)
+        {
+            if (values.Renames)
+            {
+                w.WriteStartObject("values");
+                foreach (var (value, name) in values.Map) w.WriteString(value, name);
+                w.WriteEndObject();
+            }
+            else
+            {
+                w.WriteStartArray("values");
+                foreach (var (value, _) in values.Map) w.WriteStringValue(value);
+                w.WriteEndArray();
+            }
+            w.WriteString("otherValues", values.Other == OtherScenarioValues.Skip ? "skip" : "error");
+        }
         w.WriteEndObject();
     }
 

@@ -16,11 +16,20 @@ public sealed record ExperimentData(string Name, EncodedDataset Train, EncodedDa
 /// groups=, users=, items=, interaction= (scale of the user-item term), shared= (share of
 /// the weights common to all groups), item-effect=, numeric-effect=, segment-effect= (scales of the per-group item,
 /// numeric-slope and user-segment effects), seed=), "douban" (the shipped real sample), "amazon[:path]" (marketBias Electronics),
-/// "ijcai[:path]" (IJCAI-18 ad conversion), "file:SCHEMA.json" (any dataset declared by a schema file, <see cref="SchemaFile"/>). The split is fixed per dataset (seed 0) so that the trials
+/// "ijcai[:path]" (IJCAI-18 ad conversion), the Scenario-Wise-Rec benchmark's preprocessed files "movielens[:path]",
+/// "kuairand[:path]", "ali-ccp[:path]", "amazon5[:path]", "douban:path", "mind[:path]" (<see cref="ScenarioWiseRec"/>; without
+/// a path its committed sample or fixture, with a <see cref="Notice"/> saying so), "file:SCHEMA.json" (any dataset declared
+/// by a schema file, <see cref="SchemaFile"/>). The split is fixed per dataset (seed 0) so that the trials
 /// of an experiment differ only in the model's initialisation and the shuffles, as paired t-tests need.
 /// </summary>
-public sealed record DatasetSource(string Name, Func<ExperimentData> Load)
+/// <param name="Notice">Something the user should read before training on it (e.g. that a sample stands in for the full file); null when none.</param>
+public sealed record DatasetSource(string Name, Func<ExperimentData> Load, string? Notice = null)
 {
+    /// <summary>The names <see cref="Parse"/> knows, for error and help texts.</summary>
+    public const string KnownNames =
+        "synthetic, douban, amazon[:path], ijcai[:path], movielens[:path], kuairand[:path], ali-ccp[:path], amazon5[:path], douban:path, mind[:path], " +
+        "file:SCHEMA.json (a schema file, see data/README.md; `data describe FILE` writes one)";
+
     /// <summary>Parses "name[:argument][,key=value...]", e.g. "synthetic,rows=20000" or "amazon:/data/df_electronics.csv".</summary>
     public static DatasetSource Parse(string text, bool quick = false)
     {
@@ -50,7 +59,10 @@ public sealed record DatasetSource(string Name, Func<ExperimentData> Load)
             return double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x
                 : throw new ArgumentException($"Dataset option {key}={v} in '{text}' is not a number.");
         }
-        DatasetSource source = name switch
+        // The benchmark's datasets; `douban` without a path stays the shipped sample below.
+        DatasetSource source = ScenarioWiseRec.Find(name) is { } benchmark && (argument is not null || benchmark != ScenarioWiseRec.Douban)
+            ? Benchmark(benchmark, string.IsNullOrWhiteSpace(argument) ? null : argument.Trim())
+            : name switch
         {
             "synthetic" => Synthetic(new SyntheticConfig
             {
@@ -70,7 +82,7 @@ public sealed record DatasetSource(string Name, Func<ExperimentData> Load)
             "douban" => new DatasetSource("douban", () => FromLoaded("douban", RealSamples.Douban(SplitRule.Random(0.8, 0.1, seed: 0, stratifyByScenario: true)))),
             "amazon" => new DatasetSource("amazon", () => FromLoaded("amazon", AmazonElectronics.Load(argument ?? AmazonElectronics.DefaultPath))),
             "ijcai" => new DatasetSource("ijcai", () => FromLoaded("ijcai", IjcaiAdConversion.Load(argument ?? IjcaiAdConversion.DefaultPath))),
-            _ => throw new ArgumentException($"Unknown dataset '{name}' in '{text}'; known: synthetic, douban, amazon[:path], ijcai[:path], file:SCHEMA.json (a schema file, see data/README.md; `data describe FILE` writes one)."),
+            _ => throw new ArgumentException($"Unknown dataset '{name}' in '{text}'; known: {KnownNames}."),
         };
         if (options.Count > 0)
             throw new ArgumentException($"Unknown option(s) {string.Join(", ", options.Keys)} for dataset '{name}'.");
@@ -120,6 +132,33 @@ public sealed record DatasetSource(string Name, Func<ExperimentData> Load)
             return new ExperimentData(name, loaded.Train, loaded.Valid, loaded.Test,
                 $"{loaded.All}; schema {Path.GetFullPath(path)}; split {loaded.Split}", loaded.Encoder, Report: loaded.Report);
         });
+    }
+
+    /// <summary>
+    /// A dataset of the Scenario-Wise-Rec benchmark (<see cref="ScenarioWiseRec"/>): its preprocessed file at
+    /// <paramref name="path"/> (found and checked now, so that a wrong path stops the command before any training), or
+    /// without a path its committed sample or fixture, with a <see cref="Notice"/> saying that it is one.
+    /// </summary>
+    public static DatasetSource Benchmark(BenchmarkDataset dataset, string? path)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        SchemaFile schema;
+        try { schema = path is null ? ScenarioWiseRec.Sample(dataset) : ScenarioWiseRec.Schema(dataset, path); }
+        catch (Exception e) when (e is SchemaFileException or FileNotFoundException) { throw new ArgumentException(e.Message, e); }
+        var files = string.Join(", ", schema.Files.Select(f => Path.GetRelativePath(Environment.CurrentDirectory, f.Path)));
+        string? notice = path is null
+            ? $"{dataset.CliName}: no path given, so {(dataset.SampleIsReal ? "the shipped real sample" : "the hand-written fixture in the benchmark's format (not real data)")} " +
+              $"{files} is loaded: a sample for trying the pipeline, not the benchmark. `{dataset.CliName}:PATH` loads the full {string.Join(" / ", dataset.FileNames.Take(1))} (data/README.md, \"Benchmark datasets\")."
+            : null;
+        var name = schema.Schema.Name;
+        return new DatasetSource(name, () =>
+        {
+            var loaded = schema.Load();
+            return new ExperimentData(name, loaded.Train, loaded.Valid, loaded.Test,
+                $"{loaded.All}; {dataset.Title} (Scenario-Wise-Rec) from {string.Join(", ", schema.Files.Select(f => f.Path))}" +
+                $"{(path is null ? (dataset.SampleIsReal ? " (shipped sample)" : " (hand-written fixture, not real data)") : "")}; split {loaded.Split}",
+                loaded.Encoder, Report: loaded.Report);
+        }, notice);
     }
 
     static ExperimentData FromLoaded(string name, LoadedDataset loaded) =>
