@@ -56,13 +56,15 @@ public static class FigureExport
     {
         if (scale < 1) throw new ArgumentOutOfRangeException(nameof(scale), scale, "scale must be at least 1.");
         var png = Path.GetFullPath(pngPath);
-        // A fixed layout size: a responsive chart in a headless window can be laid out before the viewport settles.
         var sized = Plotly.NET.CSharp.GenericChartExtensions.WithSize(chart, width, height);
         SaveHtml(sized, Path.ChangeExtension(png, ".html"));
-        var staticHtml = SaveHtml(Static(sized), Path.Combine(Path.GetTempPath(), $"midpg-static-{Guid.NewGuid():N}.html"));
-        try { return RenderPng(staticHtml, png, width, height, timeout, scale); }
-        finally { File.Delete(staticHtml); }
+        return Figure(sized).SavePng(png, scale, timeout);
     }
+
+    /// <summary>The chart's figure JSON (data and layout), as plotly.js receives it.</summary>
+    static PlotlyFigureJson Figure(GenericChart chart) =>
+        PlotlyFigureJson.FromHtml(GenericChart.toChartHTML(chart))
+        ?? throw new InvalidOperationException("Plotly.NET produced no figure JSON for the chart.");
 
     /// <summary>The chart as a figure for print: no mode bar (Plotly's toolbar).</summary>
     public static GenericChart Static(GenericChart chart)
@@ -75,10 +77,7 @@ public static class FigureExport
     /// <summary>Saves the chart as SVG (vector) at the given layout size, without the toolbar; null when Chromium is absent.</summary>
     public static string? SaveSvg(GenericChart chart, string svgPath, int width = 900, int height = 600, TimeSpan? timeout = null)
     {
-        var sized = Plotly.NET.CSharp.GenericChartExtensions.WithSize(chart, width, height);
-        var figure = PlotlyFigureJson.FromHtml(GenericChart.toChartHTML(sized))
-                     ?? throw new InvalidOperationException("Plotly.NET produced no figure JSON for the chart.");
-        return figure.SaveSvg(svgPath, timeout);
+        return Figure(Plotly.NET.CSharp.GenericChartExtensions.WithSize(chart, width, height)).SaveSvg(svgPath, timeout);
     }
 
     /// <summary>The DOM of an HTML file after its scripts ran, from headless Chromium (<c>--dump-dom</c>).</summary>

@@ -47,45 +47,68 @@ public sealed record PlotlyFigureJson(JsonArray Data, JsonObject Layout)
         return page.ToString();
     }
 
-    /// <summary>Renders the figure to <paramref name="pngPath"/> at <paramref name="scale"/>; null when Chromium is absent.</summary>
+    /// <summary>
+    /// Renders the figure to <paramref name="pngPath"/> at its layout size times <paramref name="scale"/>, without the
+    /// toolbar; null when Chromium is absent. The image is plotly.js's own export (<c>Plotly.toImage</c>, which draws the
+    /// figure's SVG onto a canvas of exactly that size), not a screenshot: a headless window's viewport is smaller than the
+    /// window (by the height of its hidden frame), so a screenshot loses the bottom of a figure.
+    /// </summary>
     public string? SavePng(string pngPath, int scale = FigureExport.DefaultScale, TimeSpan? timeout = null)
     {
-        var (width, height) = Size();
-        var html = Path.Combine(Path.GetTempPath(), $"midpg-figure-{Guid.NewGuid():N}.html");
-        File.WriteAllText(html, ToStaticHtml(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        try { return FigureExport.RenderPng(html, pngPath, width, height, timeout, scale); }
-        finally { File.Delete(html); }
+        if (scale < 1) throw new ArgumentOutOfRangeException(nameof(scale), scale, "scale must be at least 1.");
+        var base64 = Export("png", scale, pngPath, timeout);
+        if (base64 is null) return null;
+        var bytes = Convert.FromBase64String(base64);
+        if (bytes.Length < 8 || bytes[1] != (byte)'P' || bytes[2] != (byte)'N' || bytes[3] != (byte)'G')
+            throw new InvalidOperationException($"plotly.js returned no PNG for {pngPath}.");
+        return Write(pngPath, bytes);
     }
 
     /// <summary>
-    /// Writes the figure as SVG (vector, for papers) to <paramref name="svgPath"/>: plotly.js's own SVG export
-    /// (<c>Plotly.toImage</c>, format svg) run in headless Chromium, read back from the page. Null when Chromium is absent.
+    /// Writes the figure as SVG (vector, for papers) to <paramref name="svgPath"/>: plotly.js's own SVG export, without the
+    /// toolbar. Null when Chromium is absent.
     /// </summary>
     public string? SaveSvg(string svgPath, TimeSpan? timeout = null)
+    {
+        var encoded = Export("svg", 1, svgPath, timeout);
+        if (encoded is null) return null;
+        var svg = Uri.UnescapeDataString(encoded);
+        if (!svg.StartsWith("<svg", StringComparison.Ordinal)) throw new InvalidOperationException($"plotly.js returned no SVG for {svgPath}.");
+        return Write(svgPath, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(svg));
+    }
+
+    static string Write(string path, byte[] bytes)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.WriteAllBytes(full, bytes);
+        return full;
+    }
+
+    /// <summary>
+    /// Runs <c>Plotly.toImage</c> on the figure in headless Chromium and returns the payload of the data URL it gives
+    /// (base64 for PNG, percent-encoded text for SVG), read back from the page's DOM; null when Chromium is absent.
+    /// </summary>
+    string? Export(string format, int scale, string target, TimeSpan? timeout)
     {
         var chromium = FigureExport.FindChromium();
         if (chromium is null) return null;
         var (width, height) = Size();
         var page = ToStaticHtml().Replace(");</script></body></html>",
-            $").then(function (gd) {{ return Plotly.toImage(gd, {{format: 'svg', width: {width}, height: {height}}}); }})" +
-            ".then(function (url) { var out = document.createElement('pre'); out.id = 'svg-out';" +
-            " out.textContent = decodeURIComponent(url.substring(url.indexOf(',') + 1)); document.body.appendChild(out); });" +
+            $").then(function (gd) {{ return Plotly.toImage(gd, {{format: '{format}', width: {width}, height: {height}, scale: {scale}}}); }})" +
+            ".then(function (url) { var out = document.createElement('pre'); out.id = 'image-out';" +
+            " out.textContent = url.substring(url.indexOf(',') + 1); document.body.appendChild(out); });" +
             "</script></body></html>");
-        var html = Path.Combine(Path.GetTempPath(), $"midpg-svg-{Guid.NewGuid():N}.html");
+        var html = Path.Combine(Path.GetTempPath(), $"midpg-{format}-{Guid.NewGuid():N}.html");
         File.WriteAllText(html, page, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         try
         {
             var dom = FigureExport.DumpDom(chromium, html, width, height, timeout);
-            const string open = "<pre id=\"svg-out\">";
+            const string open = "<pre id=\"image-out\">";
             var start = dom.IndexOf(open, StringComparison.Ordinal);
             var end = start < 0 ? -1 : dom.IndexOf("</pre>", start, StringComparison.Ordinal);
-            if (end < 0) throw new InvalidOperationException($"plotly.js wrote no SVG for {svgPath} (the page did not finish in time?).");
-            var svg = System.Net.WebUtility.HtmlDecode(dom[(start + open.Length)..end]);
-            if (!svg.StartsWith("<svg", StringComparison.Ordinal)) throw new InvalidOperationException($"plotly.js returned no SVG for {svgPath}.");
-            var full = Path.GetFullPath(svgPath);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllText(full, svg, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-            return full;
+            if (end < 0) throw new InvalidOperationException($"plotly.js wrote no {format} image for {target} (the page did not finish in time?).");
+            return System.Net.WebUtility.HtmlDecode(dom[(start + open.Length)..end]);
         }
         finally { File.Delete(html); }
     }

@@ -60,6 +60,20 @@ public class FigureExportTests
     }
 
     [Fact]
+    public void PngKeepsTheWholeFigureDownToTheXAxisTitle()
+    {
+        // A headless window's viewport is shorter than the window; a screenshot lost the bottom of tall figures (the x axis
+        // and its title, the last bars). The export must contain them: ink in the bottom tenth, where the axis title sits.
+        Assert.True(FigureExport.FindChromium() is not null, "Chromium is not installed: run `bash environment/setup.sh`.");
+        var dir = Directory.CreateTempSubdirectory("midpg-fig-").FullName;
+        var chart = Charts.Bars("tall", "a long x-axis title that must be visible", Enumerable.Range(0, 12).Select(i => $"model {i}").ToArray(),
+            Enumerable.Range(0, 12).Select(i => 0.7 + i / 100.0).ToArray());
+        var png = PngImage.Read(FigureExport.SavePng(chart, Path.Combine(dir, "tall.png"), width: 800, height: 640, scale: 1)!);
+        Assert.Equal(640, png.Height);
+        Assert.True(png.InkFraction(0, 576, 800, 64) > 0.002, $"the bottom tenth is empty (ink {png.InkFraction(0, 576, 800, 64)})");
+    }
+
+    [Fact]
     public void ExportedPngsHaveNoToolbarWhileTheInteractiveHtmlKeepsIt()
     {
         Assert.True(FigureExport.FindChromium() is not null, "Chromium is not installed: run `bash environment/setup.sh`.");
