@@ -66,7 +66,8 @@ catch (Exception e) when (e is CliError or DataFormatException or SchemaFileExce
 {
     // Bad arguments, bad input data, a record that is not this run's: the message names the file, line and column or what
     // differs; no stack trace.
-    Console.Error.WriteLine($"error: {e.Message}");
+    Console.Error.WriteLine($"error: {e.Message}" + (e.Message.Contains("UnknownScenario = Skip", StringComparison.Ordinal)
+        ? " On the command line: add ,unknown-scenario=skip to --data amazon or ijcai (a schema file: \"unknownScenario\": \"skip\" under \"encoding\")." : ""));
     return 2;
 }
 catch (Exception e)

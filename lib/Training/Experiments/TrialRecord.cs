@@ -3,7 +3,7 @@
 // fingerprint (RunFingerprint), and the CSV is renamed into place last, so a present, matching pair is a complete trial.
 // Records written before that ("legacy") are checked structurally: the CSV parses completely and ends with its last line,
 // every row has all columns and belongs to this trial, the metrics every trial records are present, values are finite
-// (NaN only where a metric can be undefined), and the JSON parses and agrees on the trial and seed. A record failing any
+// (NaN only where a metric can be undefined: an AUC of one class, a scenario without test rows), and the JSON parses and agrees on the trial and seed. A record failing any
 // check is damaged: reported with the file and reason, set aside and trained again; it is never used.
 using System.Globalization;
 using System.Security.Cryptography;
@@ -34,7 +34,8 @@ public sealed record TrialRecord(string CsvFile, TrialState State, string? Probl
     public static readonly IReadOnlyList<string> RequiredMetrics = ["auc", "logloss", "params", "best_epoch", "epochs", "valid_auc", "train_seconds"];
 
     /// <summary>Metrics that are NaN when undefined (one class, no pair of samples); every other value must be finite.</summary>
-    static bool MayBeNaN(string metric) => metric is "auc" or "valid_auc" || metric.StartsWith("core_", StringComparison.Ordinal);
+    static bool MayBeNaN(string scenario, string metric) =>
+        metric is "auc" or "valid_auc" || metric.StartsWith("core_", StringComparison.Ordinal) || (metric == "logloss" && scenario != "all");   // a scenario without test rows
 
     /// <summary>Reads and checks the trial whose CSV is <paramref name="csvFile"/> (which must exist).</summary>
     public static TrialRecord Check(string csvFile)
@@ -97,7 +98,7 @@ public sealed record TrialRecord(string CsvFile, TrialState State, string? Probl
             if (!double.TryParse(f[7], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
                 return (rows, $"{file}, line {line}, column 8 (value): '{f[7]}' is not a number.");
             var metric = f[6];
-            if (double.IsInfinity(value) || (double.IsNaN(value) && !MayBeNaN(metric)))
+            if (double.IsInfinity(value) || (double.IsNaN(value) && !MayBeNaN(f[5], metric)))
                 return (rows, $"{file}, line {line}, column 8 (value): {metric} = {f[7]} is not a finite number.");
             if (metric == "auc" && !double.IsNaN(value) && value is < 0 or > 1)
                 return (rows, $"{file}, line {line}, column 8 (value): an AUC of {f[7]} is outside [0, 1].");
