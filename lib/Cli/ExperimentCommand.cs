@@ -61,6 +61,7 @@ public sealed class ExperimentCommand : Command<ExperimentCommand.Settings>
             if (TuneBudget < 1) return ValidationResult.Error("--tune-budget must be at least 1.");
             if (!Enum.TryParse<SearchStrategy>(Search, ignoreCase: true, out _)) return ValidationResult.Error($"--search '{Search}' must be random or grid.");
             if (Seeds is not null && ParseSeeds(Seeds) is null) return ValidationResult.Error($"--seeds '{Seeds}' must be a comma-separated list of distinct integers.");
+            if (OutputChecks.NameProblem("--name", Name) is { } nameProblem) return ValidationResult.Error(nameProblem);
             return ValidationResult.Success();
         }
 
@@ -94,6 +95,9 @@ public sealed class ExperimentCommand : Command<ExperimentCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        // Where the results and the summary go must be writable before the first training, not after it.
+        OutputChecks.RequireWritableFolder("--runs", settings.Runs);
+        OutputChecks.RequireWritableFolder("--out", settings.Out);
         var spec = new ExperimentSpec
         {
             Name = settings.ExperimentName,
@@ -125,7 +129,11 @@ public sealed class ExperimentCommand : Command<ExperimentCommand.Settings>
         {
             throw new Interrupted($"{spec.Name} interrupted: every finished training is kept in {store.Root}; run the same command again to resume.");
         }
-        AnsiConsole.WriteLine($"trained {outcome.Trained} trial(s), {outcome.Skipped} already recorded" + (spec.Tuning is null ? "" : $"; {outcome.Tuned} tuning candidate(s) trained"));
+        AnsiConsole.WriteLine($"trained {outcome.Trained} trial(s), {outcome.Skipped} already recorded" + (spec.Tuning is null ? "" : $"; {outcome.Tuned} tuning candidate(s) trained") +
+                              (outcome.Retrained == 0 ? "" : $"; {outcome.Retrained} damaged record(s) set aside and trained again"));
+        if (outcome.Legacy + outcome.LegacyCandidates > 0)
+            AnsiConsole.WriteLine($"legacy records used: {outcome.Legacy} trial(s) and {outcome.LegacyCandidates} tuning candidate(s) written before checksums and fingerprints " +
+                                  "(checked structurally, matched by seed and hyperparameters).");
         return ReportCommand.Write(store, spec.Name, outDir);
     }
 }

@@ -30,18 +30,27 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
         [CommandOption("--svg")]
         [Description("With --figures: also write each figure as SVG (vector, for papers).")]
         public bool Svg { get; init; }
+
+        public override ValidationResult Validate() =>
+            OutputChecks.NameProblem("--name", Name) is { } problem ? ValidationResult.Error(problem) : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var store = new ResultsStore(settings.Runs);
-        if (store.Read(settings.Name).Count == 0)
+        var contents = store.Scan(settings.Name);
+        if (contents.Rows.Count == 0 && contents.Damaged.Count == 0)
             throw new CliError($"No results for experiment '{settings.Name}' in {store.Root}; run `experiment --name {settings.Name}` first.");
+        if (contents.Rows.Count == 0)
+            throw new CliError($"Every recorded trial of experiment '{settings.Name}' in {store.Root} is damaged: {string.Join(" ", contents.Damaged.Select(d => d.Problem))} " +
+                               $"Run `experiment --name {settings.Name}` again to train them again.");
         if (settings.Svg && settings.Figures is null) throw new CliError("--svg needs --figures DIR.");
+        OutputChecks.RequireWritableFolder("--out", settings.Out);
+        if (settings.Figures is not null) OutputChecks.RequireWritableFolder("--figures", settings.Figures);
         var summary = Write(store, settings.Name, settings.Out);
         if (settings.Figures is not null)
         {
-            var scenarios = ExperimentSummary.SummariseScenarios(store.Read(settings.Name));
+            var scenarios = ExperimentSummary.SummariseScenarios(contents.Rows);
             foreach (var (chart, file, height) in MainJobCommand.Figures(summary, settings.Name, scenarios))
                 AnsiConsole.WriteLine($"figure: {MiDpg.Research.Notebooks.NotebookEnvironment.SaveFigureTo(chart, settings.Figures, file, 1000, height, settings.Svg)}");
         }
@@ -51,7 +60,13 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
     /// <summary>Summarises an experiment, prints it and writes &lt;out&gt;/&lt;name&gt;.md and .csv.</summary>
     internal static IReadOnlyList<SummaryRow> Write(ResultsStore store, string name, string outDir)
     {
-        var rows = store.Read(name);
+        // Damaged trials are left out and said so, here and in the Markdown; legacy ones are counted in one line.
+        var contents = store.Scan(name);
+        var rows = contents.Rows;
+        var notes = contents.DamagedLines.Select(l => $"warning: {l}").ToList();
+        if (contents.Damaged.Count > 0) notes.Add($"warning: {contents.Damaged.Count} damaged trial(s) left out of this summary; run the experiment again to train them again.");
+        if (contents.LegacyLine.Length > 0) notes.Add(contents.LegacyLine);
+        foreach (var note in notes) Console.Error.WriteLine(note);
         var summary = ExperimentSummary.Summarise(rows);
         var scenarios = ExperimentSummary.SummariseScenarios(rows);
         var tuning = HyperparameterSearch.ReadRecords(store, name);
@@ -59,7 +74,7 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
         var md = Path.Combine(outDir, name + ".md");
         var csv = Path.Combine(outDir, name + ".csv");
         var scenarioCsv = Path.Combine(outDir, name + "-scenarios.csv");
-        File.WriteAllText(md, $"# {name}\n\n" + ExperimentSummary.ToMarkdown(summary, ModelRegistry.DisplayName) +
+        File.WriteAllText(md, $"# {name}\n\n" + string.Concat(notes.Select(n => $"> {n}\n>\n")) + (notes.Count > 0 ? "\n" : "") + ExperimentSummary.ToMarkdown(summary, ModelRegistry.DisplayName) +
                               ExperimentSummary.TuningToMarkdown(tuning, ModelRegistry.DisplayName, ModelRegistry.Names) +
                               ExperimentSummary.MirEffectToMarkdown(ExperimentSummary.MirEffect(rows), tuning) +
                               (scenarios.Count == 0 ? "" : "## Per scenario\n\n" + ExperimentSummary.ScenariosToMarkdown(scenarios, ModelRegistry.DisplayName, ModelRegistry.Names)));

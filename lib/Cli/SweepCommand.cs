@@ -64,6 +64,7 @@ public sealed class SweepCommand : Command<SweepCommand.Settings>
             var b = base.Validate();
             if (!b.Successful) return b;
             if (Trials < 1) return ValidationResult.Error("--trials must be at least 1.");
+            if (OutputChecks.NameProblem("--name", Name) is { } nameProblem) return ValidationResult.Error(nameProblem);
             foreach (var (option, value) in new[] { ("--ranks", Ranks), ("--row-divisors", RowDivisors), ("--column-divisors", ColumnDivisors) })
                 if (ParseList(value) is null) return ValidationResult.Error($"{option} '{value}' must be a comma-separated list of positive integers.");
             foreach (var v in Variants.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
@@ -78,7 +79,9 @@ public sealed class SweepCommand : Command<SweepCommand.Settings>
         var sources = s.Datasets();
         if (sources.Count != 1) throw new CliError("sweep takes one dataset.");
         var name = s.Name ?? (s.Quick ? "sweep-quick" : "sweep");
-        var data = sources[0].Load();
+        OutputChecks.RequireWritableFolder("--runs", s.Runs);
+        OutputChecks.RequireWritableFolder("--out", s.Out);
+        var data = sources[0].Load().RequireRows();
         var features = ModelData.Features(data.Train);
         var options = ModelFactories.Options(s.ModelSettings());
         var sweep = new LowRankSweep
@@ -104,9 +107,10 @@ public sealed class SweepCommand : Command<SweepCommand.Settings>
         {
             Name = name,
             Models = configs.Keys.ToList(),
-            Datasets = [new DatasetSource(data.Name, () => data)],
+            Datasets = [new DatasetSource(data.Name, () => data) { Identity = sources[0].Identity }],
             Seeds = Enumerable.Range(1, s.Trials).ToArray(),
             Trainer = s.Trainer(),
+            ModelConfig = (model, _) => configs[model],   // the sweep's points are not registry models: their configs key the records
         };
         var store = new ResultsStore(s.Runs);
         new ExperimentRunner(store, (model, f, _, device) => ModelRegistry.Create(configs[model], f, device), Console.Out)

@@ -21,8 +21,20 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         public int Seed { get; init; } = 1;
 
         [CommandOption("--save <DIR>")]
-        [Description("Save the trained model with its config and vocabularies to DIR.")]
+        [Description("Save the trained model with its config and vocabularies to DIR (checked writable before training; a folder that already holds a saved model needs --overwrite).")]
         public string? Save { get; init; }
+
+        [CommandOption("--overwrite")]
+        [Description("With --save: replace a model already saved in DIR.")]
+        public bool Overwrite { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            var b = base.Validate();
+            if (!b.Successful) return b;
+            if (Overwrite && Save is null) return ValidationResult.Error("--overwrite needs --save DIR.");
+            return ValidationResult.Success();
+        }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -30,8 +42,15 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var sources = settings.Datasets();
         if (sources.Count != 1) throw new CliError("train takes one dataset; use `experiment` for several.");
         var trainer = settings.Trainer(settings.Seed);
+        if (settings.Save is not null)
+        {
+            // Before training, not after: a folder that cannot be written, or a saved model that would be replaced unasked.
+            if (File.Exists(Path.Combine(settings.Save, ModelStore.ManifestFile)) && !settings.Overwrite)
+                throw new CliError($"--save {settings.Save}: the folder already holds a saved model ({ModelStore.ManifestFile}); choose another folder or add --overwrite.");
+            OutputChecks.RequireWritableFolder("--save", settings.Save);
+        }
         AnsiConsole.MarkupLine($"[bold]loading[/] {Markup.Escape(sources[0].Name)}");
-        var data = sources[0].Load();
+        var data = sources[0].Load().RequireRows();
         AnsiConsole.WriteLine($"train {data.Train.Rows}, valid {data.Valid.Rows}, test {data.Test.Rows} rows; {data.Train.ScenarioCount} scenarios");
         if (data.Report is not null) AnsiConsole.WriteLine(data.Report.ToString());   // every skipped row and counted handling
         TorchSharp.torch.manual_seed(settings.Seed);
@@ -48,6 +67,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             table.AddRow(Markup.Escape(s.Scenario), s.N.ToString(), s.Positives.ToString(), s.Auc.ToString("F4"), s.LogLoss.ToString("F4"));
         table.AddRow("[bold]all[/]", test.Rows.ToString(), "", $"[bold]{test.Auc:F4}[/]", $"[bold]{test.LogLoss:F4}[/]");
         AnsiConsole.Write(table);
+        if (double.IsNaN(test.Auc))
+            AnsiConsole.WriteLine($"note: the test AUC is undefined (NaN): the test part's {test.Rows} row(s) hold one class only.");
         if (settings.Save is not null)
         {
             ModelStore.Save(model, settings.Save, data.Encoder.ToJson());

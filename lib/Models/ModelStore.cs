@@ -101,7 +101,14 @@ public static class ModelStore
                 $"The model saved in '{directory}' does not match the model it is loaded into " +
                 $"({differences.Count} difference{(differences.Count == 1 ? "" : "s")}):{Environment.NewLine}  - " +
                 string.Join(Environment.NewLine + "  - ", differences), differences);
-        model.load(Path.Combine(directory, WeightsFile), strict: true);
+        var weights = Path.Combine(directory, WeightsFile);
+        if (!File.Exists(weights)) throw new FileNotFoundException($"no saved weights in '{directory}': {WeightsFile} is missing", weights);
+        try { model.load(weights, strict: true); }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // TorchSharp's own message names no file (a cut file reads as "unexpected end of stream" or a bad tensor size).
+            throw new InvalidDataException($"{weights}: the saved weights cannot be read ({new FileInfo(weights).Length} bytes; cut or damaged?): {e.Message}", e);
+        }
         var vocabularyPath = Path.Combine(directory, VocabulariesFile);
         return File.Exists(vocabularyPath) ? File.ReadAllText(vocabularyPath) : null;
     }
@@ -116,7 +123,9 @@ public static class ModelStore
     {
         var path = Path.Combine(directory, ManifestFile);
         if (!File.Exists(path)) throw new FileNotFoundException($"no saved model in '{directory}': {ManifestFile} is missing", path);
-        var manifest = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path} is not a JSON object");
+        JsonObject manifest;
+        try { manifest = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path} is not a JSON object"); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: not a model manifest, cut or damaged? ({e.Message})", e); }
         var format = manifest["format"]?.GetValue<int>();
         if (format != FormatVersion) throw new InvalidDataException($"{path} has format {format}; this library reads format {FormatVersion}");
         return manifest;

@@ -88,7 +88,7 @@ public class ExperimentTests
         Assert.True(Directory.GetFiles(root, "trial-0.json", SearchOption.AllDirectories).Length == 2);
 
         // Other seeds under the same name would be silently skipped as "recorded": the runner refuses them instead.
-        var error = Assert.Throws<InvalidOperationException>(() => new ExperimentRunner(store, Factory).Run(spec with { Seeds = [13, 14, 15] }));
+        var error = Assert.Throws<ResumeConflictException>(() => new ExperimentRunner(store, Factory).Run(spec with { Seeds = [13, 14, 15] }));
         Assert.Contains("trial 0 is recorded with seed 11, but this run asks for seed 13", error.Message);
         Assert.Equal(5, built);
         Assert.Equal(new ExperimentRunner.Outcome(2, 4), new ExperimentRunner(store, Factory).Run(spec with { Seeds = [11, 12, 13] }));

@@ -184,10 +184,10 @@ public class TuningTests
 
         // Another tuning seed draws other candidates: refused rather than mixed with the recorded ones.
         var other = spec with { Tuning = new TuningSpec { Budget = 3, Seed = 5 } };
-        Assert.Throws<InvalidOperationException>(() => new ExperimentRunner(store, Counting).Run(other));
+        Assert.Throws<ResumeConflictException>(() => new ExperimentRunner(store, Counting).Run(other));
         // The same trials without tuning: refused, since they were recorded at the tuned configuration.
         if (chosen.Chosen.Index != 0)
-            Assert.Throws<InvalidOperationException>(() => new ExperimentRunner(store, Counting).Run(spec with { Tuning = null }));
+            Assert.Throws<ResumeConflictException>(() => new ExperimentRunner(store, Counting).Run(spec with { Tuning = null }));
     }
 
     [Fact]

@@ -24,7 +24,11 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
 
     /// <param name="Tuned">Tuning candidates trained by this run (not read back from the store).</param>
     /// <param name="Choices">The chosen configuration per (dataset, model) when the spec tunes.</param>
-    public sealed record Outcome(int Trained, int Skipped, int Tuned = 0, IReadOnlyList<TuningOutcome>? Choices = null);
+    /// <param name="Legacy">Recorded trials reused that were written before checksums and fingerprints (checked structurally,
+    /// matched by seed and hyperparameters only); <paramref name="LegacyCandidates"/> the same for tuning candidates.</param>
+    /// <param name="Retrained">Damaged records (trials and tuning candidates) set aside and trained again.</param>
+    public sealed record Outcome(int Trained, int Skipped, int Tuned = 0, IReadOnlyList<TuningOutcome>? Choices = null,
+        int Legacy = 0, int LegacyCandidates = 0, int Retrained = 0);
 
     /// <summary>Runs the spec. When <paramref name="cancellationToken"/> is cancelled the current training stops within one step and
     /// <see cref="OperationCanceledException"/> propagates; everything finished before is in the store, so running the same spec
@@ -54,16 +58,21 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
             CandidateDone = (dataset, model, candidate, trainedNow) => Step($"{dataset} / {model} / tuning {candidate.Key}", trainedNow),
         };
         var choices = new List<TuningOutcome>();
+        int legacy = 0, retrained = 0;
         foreach (var source in spec.Datasets)
         {
             ExperimentData? data = null;
+            ExperimentData Load() => (data ??= source.Load()).RequireRows();
+            // What the data is (generator settings, or files' sizes and hashes, and the split): part of every fingerprint.
+            var identity = source.Identify();
             // Selection first, on (train, valid) only: the test part is not handed to the search.
             var chosen = new Dictionary<string, (ModelSettings Settings, TrainerConfig Trainer, string Key)>();
             foreach (var name in spec.Models)
             {
                 if (spec.Tuning is null) { chosen[name] = (spec.Settings, spec.Trainer, ""); continue; }
-                data ??= source.Load();
-                var outcome = search.Tune(spec.Name, data.Name, name, data.Train, data.Valid, spec.Tuning, spec.Trainer, spec.Settings, spec.Device, cancellationToken);
+                Load();
+                var outcome = search.Tune(spec.Name, data!.Name, name, data.Train, data.Valid, spec.Tuning, spec.Trainer, spec.Settings, spec.Device, cancellationToken,
+                    identity, spec.ConfigOf);
                 choices.Add(outcome);
                 var (settings, trainer) = outcome.Space.Apply(outcome.Chosen, spec.Settings, spec.Trainer);
                 chosen[name] = (settings, trainer, outcome.Chosen.Key);
@@ -75,35 +84,85 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
                 int seed = spec.Seeds[trial];
                 foreach (var name in spec.Models)
                 {
-                    if (store.Has(spec.Name, datasetName, name, trial))
+                    var fingerprint = RunFingerprint.For("trial", identity, name, chosen[name].Settings, spec.ConfigOf(name, chosen[name].Settings),
+                        chosen[name].Trainer, seed, chosen[name].Key);
+                    var where = $"[{spec.Name}] {datasetName} / {name} / trial {trial}";
+                    var record = store.Find(spec.Name, datasetName, name, trial);
+                    if (record is { State: TrialState.Damaged })
                     {
-                        // A trial is resumed only if it is the same trial: same index, same seed, same hyperparameters.
-                        var recorded = store.RecordedSeed(spec.Name, datasetName, name, trial);
-                        if (recorded != seed)
-                            throw new InvalidOperationException(
-                                $"[{spec.Name}] {datasetName} / {name} / trial {trial} is recorded with seed {recorded}, but this run asks for seed {seed} " +
+                        // Never used: set aside (not overwritten) and trained again.
+                        var aside = ResultsStore.SetAside(record);
+                        retrained++;
+                        log?.WriteLine($"{where}: damaged, {record.Problem} Set aside as {Path.GetFileName(aside)}; training it again.");
+                    }
+                    else if (record is not null)
+                    {
+                        // A trial is resumed only if it is the same trial: same index, same seed, same hyperparameters, and (for records
+                        // with a fingerprint) the same data, model configuration and trainer settings.
+                        if (record.Seed != seed)
+                            throw new ResumeConflictException(
+                                $"{where} is recorded with seed {record.Seed}, but this run asks for seed {seed} " +
                                 $"as trial {trial}. List the seeds in the recorded order (after the recorded ones), or give the experiment another name.");
-                        var recordedKey = store.RecordedHyperparameters(spec.Name, datasetName, name, trial);
-                        if (recordedKey != chosen[name].Key)
-                            throw new InvalidOperationException(
-                                $"[{spec.Name}] {datasetName} / {name} / trial {trial} is recorded with hyperparameters '{recordedKey}', but this run " +
+                        if (record.Hyperparameters != chosen[name].Key)
+                            throw new ResumeConflictException(
+                                $"{where} is recorded with hyperparameters '{record.Hyperparameters}', but this run " +
                                 $"trains '{chosen[name].Key}'{(spec.Tuning is null ? " (no tuning)" : " (tuned)")}. Give the experiment another name.");
+                        if (record.Fingerprint is { } recorded)
+                        {
+                            if (recorded.Hash != fingerprint.Hash)
+                                throw new ResumeConflictException(
+                                    $"{where} was recorded with other data or settings, so it cannot be reused: {string.Join("; ", fingerprint.DifferencesFrom(recorded))}. " +
+                                    $"Give the experiment another name (--name), or use another results folder (--runs); {Path.GetFileName(record.JsonFile)} holds the recorded settings.");
+                        }
+                        else
+                        {
+                            LegacyCheck(where, record, chosen[name].Trainer, fingerprint);
+                            legacy++;
+                        }
                         skipped++;
-                        log?.WriteLine($"[{spec.Name}] {datasetName} / {name} / trial {trial}: recorded, skipped");
+                        log?.WriteLine($"{where}: recorded{(record.State == TrialState.Legacy ? " (legacy record)" : "")}, skipped");
                         Step($"{datasetName} / {name} / trial {trial + 1}", false);
                         continue;
                     }
-                    data ??= source.Load();
-                    var rows = RunTrial(spec, data, name, trial, seed, chosen[name], cancellationToken, out var configuration);
-                    store.Write(rows, configuration);
+                    Load();
+                    var rows = RunTrial(spec, data!, name, trial, seed, chosen[name], cancellationToken, out var configuration);
+                    store.Write(rows, configuration, fingerprint);
                     trained++;
                     var auc = rows.First(r => r.Scenario == "all" && r.Metric == "auc").Value;
-                    log?.WriteLine($"[{spec.Name}] {data.Name} / {name} / trial {trial + 1} of {spec.Seeds.Count} (seed {seed}): test AUC {auc:F4}");
+                    log?.WriteLine($"[{spec.Name}] {data!.Name} / {name} / trial {trial + 1} of {spec.Seeds.Count} (seed {seed}): test AUC {auc:F4}");
                     Step($"{data.Name} / {name} / trial {trial + 1}", true);
                 }
             }
         }
-        return new Outcome(trained, skipped, search.Trained, spec.Tuning is null ? null : choices);
+        return new Outcome(trained, skipped, search.Trained, spec.Tuning is null ? null : choices, legacy, search.Legacy, retrained + search.Retrained);
+    }
+
+    /// <summary>
+    /// A legacy record (no fingerprint) is matched by seed and hyperparameters, as before fingerprints; what its JSON does record
+    /// of the settings the command line sets (learning rate, batch size, epochs, patience, hidden sizes, embedding size) must
+    /// agree too, so another --lr or --hidden is refused rather than silently reused.
+    /// </summary>
+    static void LegacyCheck(string where, TrialRecord record, TrainerConfig trainer, RunFingerprint fingerprint)
+    {
+        var differences = new List<string>();
+        void Compare(string what, System.Text.Json.Nodes.JsonNode? recorded, string? now)
+        {
+            if (recorded is null || now is null) return;
+            var before = recorded is System.Text.Json.Nodes.JsonArray a ? string.Join(",", a.Select(x => x?.ToJsonString())) : recorded.ToJsonString().Trim('"');
+            if (before != now) differences.Add($"{what}: recorded {before}, now {now}");
+        }
+        var t = record.Configuration?["trainer"];
+        string Num(double x) => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        Compare("lr (--lr)", t?["LearningRate"], Num(trainer.LearningRate));
+        Compare("batch size (--batch-size)", t?["BatchSize"], trainer.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Compare("epochs (--epochs)", t?["MaxEpochs"], trainer.MaxEpochs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Compare("patience (--patience)", t?["Patience"], trainer.Patience.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var m = record.Configuration?["modelConfig"];
+        Compare("hidden sizes (--hidden)", m?["HiddenSizes"], fingerprint.Description.GetValueOrDefault("model.config.HiddenSizes")?.Trim('[', ']'));
+        Compare("embedding size (--embedding-dim)", m?["EmbeddingDim"], fingerprint.Description.GetValueOrDefault("model.config.EmbeddingDim"));
+        if (differences.Count > 0)
+            throw new ResumeConflictException($"{where} is a legacy record trained with other settings, so it cannot be reused: {string.Join("; ", differences)}. " +
+                                              "Give the experiment another name (--name), or use another results folder (--runs).");
     }
 
     /// <summary>Test rows whose generated cores are compared (N x N cosine similarities) in every DPG / MI-DPG trial.</summary>
@@ -174,7 +233,7 @@ public sealed class ExperimentRunner(ResultsStore store, ModelFactory factory, T
             experiment = spec.Name, model = name, kind = model.Kind, dataset = data.Name, data = data.Description,
             trial, seed, hyperparameters = chosen.Key, tuning = spec.Tuning?.ToString(),
             trainer = chosen.Trainer with { Seed = seed, Device = null, Shards = shards }, modelConfig = (object)model.Config,
-            stop = result.StopReason,
+            stop = result.StopReason, test_rows = data.Test.Rows,
         };
         return rows;
     }

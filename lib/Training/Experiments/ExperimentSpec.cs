@@ -27,6 +27,12 @@ public sealed record ExperimentSpec
     public Device? Device { get; init; }
     /// <summary>Tune each model on validation before its trials (null: every model at its default configuration).</summary>
     public TuningSpec? Tuning { get; init; }
+    /// <summary>The full config each model name is built with for given settings, for the results store's fingerprints; needed with a
+    /// factory that does not build the registry's models (a sweep's points). Null: the registry's config for registry names.</summary>
+    public Func<string, ModelSettings, object?>? ModelConfig { get; init; }
+
+    /// <summary>The config <paramref name="model"/> is built with (see <see cref="ModelConfig"/>); null when unknown.</summary>
+    public object? ConfigOf(string model, ModelSettings settings) => ModelConfig?.Invoke(model, settings) ?? RunFingerprint.RegistryConfig(model, settings);
 
     public ExperimentSpec Validated()
     {

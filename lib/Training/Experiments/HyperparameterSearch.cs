@@ -56,14 +56,22 @@ public sealed class HyperparameterSearch(ResultsStore store, ModelFactory factor
     /// <summary>Number of candidates trained (not read back from the store) by this instance.</summary>
     public int Trained { get; private set; }
 
+    /// <summary>Recorded candidates reused that were written before fingerprints (matched by candidate and seed only).</summary>
+    public int Legacy { get; private set; }
+
+    /// <summary>Damaged candidate records set aside and trained again.</summary>
+    public int Retrained { get; private set; }
+
     /// <summary>Called after each candidate, with whether it was trained (true) or read back from the store (false).</summary>
     public Action<string, string, Candidate, bool>? CandidateDone { get; init; }
 
     /// <summary>Tunes <paramref name="model"/> on (train, valid) of dataset <paramref name="dataset"/> and returns the choice.</summary>
     public TuningOutcome Tune(string experiment, string dataset, string model, EncodedDataset train, EncodedDataset valid,
-        TuningSpec tuning, TrainerConfig trainer, ModelSettings settings, Device? device = null, CancellationToken cancellationToken = default)
+        TuningSpec tuning, TrainerConfig trainer, ModelSettings settings, Device? device = null, CancellationToken cancellationToken = default,
+        DataIdentity? data = null, Func<string, ModelSettings, object?>? modelConfig = null)
     {
         tuning = tuning.Validated();
+        data ??= DataIdentity.NameOnly(dataset);
         var space = SearchSpaces.For(model);
         var candidates = space.Candidates(tuning.Budget, tuning.Strategy, tuning.Seed);
         var trials = new List<TuningTrial>();
@@ -71,16 +79,34 @@ public sealed class HyperparameterSearch(ResultsStore store, ModelFactory factor
         {
             var candidate = candidates[k];
             var file = CandidatePath(experiment, dataset, model, candidate);
+            var (candidateSettings, candidateTrainer) = space.Apply(candidate, settings, trainer);
+            var fingerprint = RunFingerprint.For("tuning", data, model, candidateSettings,
+                modelConfig?.Invoke(model, candidateSettings) ?? RunFingerprint.RegistryConfig(model, candidateSettings), candidateTrainer, tuning.Seed, candidate.Key);
             if (File.Exists(file))
             {
-                var recorded = Read(file, dataset, model, candidate, tuning.Seed);
-                trials.Add(recorded);
-                log?.WriteLine($"[{experiment}] {dataset} / {model} / tuning {k + 1} of {candidates.Count} ({candidate.Key}): recorded, valid AUC {recorded.ValidAuc:F4}");
-                CandidateDone?.Invoke(dataset, model, candidate, false);
-                continue;
+                var where = $"[{experiment}] {dataset} / {model} / tuning {k + 1} of {candidates.Count} ({candidate.Key})";
+                var (recorded, problem, recordedFingerprint) = Read(file, dataset, model, candidate, tuning.Seed);
+                if (recorded is not null)
+                {
+                    if (recordedFingerprint is null) Legacy++;
+                    else if (recordedFingerprint.Hash != fingerprint.Hash)
+                        throw new ResumeConflictException(
+                            $"{where} was recorded with other data or settings, so it cannot be reused: {string.Join("; ", fingerprint.DifferencesFrom(recordedFingerprint))}. " +
+                            $"Give the experiment another name (--name), or use another results folder (--runs); {file} holds the recorded settings.");
+                    trials.Add(recorded);
+                    log?.WriteLine($"{where}: recorded{(recordedFingerprint is null ? " (legacy record)" : "")}, valid AUC {recorded.ValidAuc:F4}");
+                    CandidateDone?.Invoke(dataset, model, candidate, false);
+                    continue;
+                }
+                // Damaged: never used; set aside (not overwritten) and trained again.
+                var aside = file + ".damaged";
+                for (int n = 2; File.Exists(aside); n++) aside = $"{file}.damaged-{n}";
+                File.Move(file, aside);
+                Retrained++;
+                log?.WriteLine($"{where}: damaged, {problem} Set aside as {Path.GetFileName(aside)}; training it again.");
             }
             var (trial, configuration) = Train(dataset, model, candidate, space, train, valid, tuning.Seed, trainer, settings, device, cancellationToken);
-            Write(file, trial, configuration);
+            Write(file, trial, configuration, fingerprint);
             Trained++;
             trials.Add(trial);
             log?.WriteLine($"[{experiment}] {dataset} / {model} / tuning {k + 1} of {candidates.Count} ({candidate.Key}): valid AUC {trial.ValidAuc:F4} ({trial.StopReason})");
@@ -127,7 +153,7 @@ public sealed class HyperparameterSearch(ResultsStore store, ModelFactory factor
 
     static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    static void Write(string file, TuningTrial trial, object configuration)
+    static void Write(string file, TuningTrial trial, object configuration, RunFingerprint fingerprint)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         var json = new JsonObject
@@ -145,28 +171,44 @@ public sealed class HyperparameterSearch(ResultsStore store, ModelFactory factor
             ["seconds"] = trial.Seconds,
             ["stop"] = trial.StopReason,
             ["configuration"] = JsonSerializer.SerializeToNode(configuration, Indented),
+            ["format"] = ResultsStore.Format,
+            ["fingerprint"] = fingerprint.ToJson(),
         };
         var temporary = file + ".partial";
         File.WriteAllText(temporary, json.ToJsonString(Indented));
         File.Move(temporary, file, overwrite: true);
     }
 
-    /// <summary>Reads a recorded candidate, checking that it is the same candidate and seed as this run asks for.</summary>
-    static TuningTrial Read(string file, string dataset, string model, Candidate candidate, int seed)
+    /// <summary>Reads a recorded candidate, checking that it is complete and the same candidate and seed as this run asks for.
+    /// A damaged record (not JSON, or missing a field every record has) gives null and the problem; it is never used.</summary>
+    static (TuningTrial? Trial, string? Problem, RunFingerprint? Fingerprint) Read(string file, string dataset, string model, Candidate candidate, int seed)
     {
-        JsonNode node;
-        try { node = JsonNode.Parse(File.ReadAllText(file)) ?? throw new JsonException("empty document"); }
-        catch (JsonException e) { throw new InvalidDataException($"{file}: not a tuning record ({e.Message}). Delete it to train the candidate again."); }
-        string? key = node["candidate"]?.GetValue<string>();
-        int? recordedSeed = node["seed"]?.GetValue<int>();
+        JsonObject node;
+        string? key;
+        int? recordedSeed;
+        double auc;
+        RunFingerprint? fingerprint;
+        try
+        {
+            node = JsonNode.Parse(File.ReadAllText(file)) as JsonObject ?? throw new JsonException("not a JSON object");
+            key = node["candidate"]?.GetValue<string>() ?? throw new JsonException("no 'candidate'");
+            recordedSeed = node["seed"]?.GetValue<int>() ?? throw new JsonException("no 'seed'");
+            if (node["stop"] is null || node["epochs"] is null || !node.ContainsKey("valid_auc")) throw new JsonException("incomplete record");
+            auc = node["valid_auc"] is JsonValue v ? v.GetValue<double>() : double.NaN;
+            if (!double.IsNaN(auc) && auc is < 0 or > 1) throw new JsonException($"valid_auc {auc} is outside [0, 1]");
+            fingerprint = RunFingerprint.FromJson(node["fingerprint"], file);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or InvalidDataException or IOException)
+        {
+            return (null, $"{file}: not a complete tuning record ({e.Message}).", null);
+        }
         if (key != candidate.Key)
-            throw new InvalidOperationException($"{file} records candidate '{key}', but this run's search space gives '{candidate.Key}' at grid index {candidate.Index}: " +
-                                                "the space changed since it was recorded. Give the experiment another name.");
+            throw new ResumeConflictException($"{file} records candidate '{key}', but this run's search space gives '{candidate.Key}' at grid index {candidate.Index}: " +
+                                              "the space changed since it was recorded. Give the experiment another name.");
         if (recordedSeed != seed)
-            throw new InvalidOperationException($"{file} was trained with tuning seed {recordedSeed}, but this run asks for seed {seed}. Give the experiment another name.");
-        var auc = node["valid_auc"] is JsonValue v ? v.GetValue<double>() : double.NaN;
-        return new TuningTrial(dataset, model, candidate, seed, auc, node["best_epoch"]?.GetValue<int>() ?? 0, node["epochs"]?.GetValue<int>() ?? 0,
-            node["seconds"]?.GetValue<double>() ?? 0, node["stop"]?.GetValue<string>() ?? "");
+            throw new ResumeConflictException($"{file} was trained with tuning seed {recordedSeed}, but this run asks for seed {seed}. Give the experiment another name.");
+        return (new TuningTrial(dataset, model, candidate, seed, auc, node["best_epoch"]?.GetValue<int>() ?? 0, node["epochs"]?.GetValue<int>() ?? 0,
+            node["seconds"]?.GetValue<double>() ?? 0, node["stop"]?.GetValue<string>() ?? ""), null, fingerprint);
     }
 
     void WriteChosen(string experiment, TuningOutcome outcome)
@@ -204,14 +246,25 @@ public sealed class HyperparameterSearch(ResultsStore store, ModelFactory factor
         var records = new List<TuningRecord>();
         foreach (var chosenFile in Directory.GetFiles(folder, "chosen.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
+            try { records.Add(ReadChosen(chosenFile)); }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException)
+            {
+                throw new InvalidDataException($"{chosenFile}: not a complete record of a tuning choice ({e.Message}). Run the experiment again to rewrite it.", e);
+            }
+        }
+        return records;
+    }
+
+    static TuningRecord ReadChosen(string chosenFile)
+    {
+        {
             var node = JsonNode.Parse(File.ReadAllText(chosenFile))!;
             var candidates = node["candidates"]!.AsArray().Select(c => (Key: c!["candidate"]!.GetValue<string>(),
                 ValidAuc: c["valid_auc"] is JsonValue v ? v.GetValue<double>() : double.NaN)).ToArray();
-            records.Add(new TuningRecord(node["dataset"]!.GetValue<string>(), node["model"]!.GetValue<string>(), node["chosen"]!.GetValue<string>(),
+            return new TuningRecord(node["dataset"]!.GetValue<string>(), node["model"]!.GetValue<string>(), node["chosen"]!.GetValue<string>(),
                 node["valid_auc"]!.GetValue<double>(), node["budget"]!.GetValue<int>(), node["strategy"]!.GetValue<string>(), node["seed"]!.GetValue<int>(),
-                node["space_size"]!.GetValue<int>(), candidates));
+                node["space_size"]!.GetValue<int>(), candidates);
         }
-        return records;
     }
 }
 
