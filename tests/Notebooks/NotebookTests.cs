@@ -35,6 +35,19 @@ public class NotebookTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ANotebookRunsOnADatasetDeclaredByASchemaFile()
+    {
+        // The parameters cell takes any --data name, so a schema file of the user's own dataset goes straight in.
+        var dir = Directory.CreateTempSubdirectory("midpg-schema-notebook-").FullName;
+        var outcome = NotebookRunner.Run([Path.Combine(RepositoryPaths.Notebooks, "08-weighting-matrix-analysis.ipynb")],
+            Path.Combine(dir, "executed"), Path.Combine(dir, "figures"), quick: true, onLine: output.WriteLine,
+            parameters: ["dataset=\"file:../data/schemas/douban.json\""]);
+        Assert.True(outcome.ExitCode == 0, outcome.Output);
+        var executed = File.ReadAllText(Path.Combine(dir, "executed", "08-weighting-matrix-analysis.ipynb"));
+        Assert.Contains("scenario book:", executed);   // the Douban sample's scenarios (book, movie, music), not the synthetic default's
+    }
+
+    [Fact]
     public void ABrokenCellFailsNamingTheNotebookAndTheCell()
     {
         var dir = Directory.CreateTempSubdirectory("midpg-broken-").FullName;
