@@ -71,15 +71,20 @@ public static class ReaderNotebooks
     /// <summary>A notebook's multi-line string: one string, or an array of lines.</summary>
     static string Text(JsonNode node) => node is JsonArray lines ? string.Concat(lines.Select(l => (string?)l)) : (string?)node ?? "";
 
-    /// <summary>Replaces this machine's repository path in every string of an output by the path relative to it.</summary>
+    /// <summary>Replaces this machine's repository path in every string of an output by the path relative to it, and the
+    /// user's home folder (e.g. in the kernel's "loading extensions from ~/.nuget/..." lines) by <c>~</c>.</summary>
     static void Relativise(JsonNode node, string repositoryRoot)
     {
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile).TrimEnd('/');
+        string Clean(string s)
+        {
+            s = s.Replace(repositoryRoot.TrimEnd('/') + "/", "", StringComparison.Ordinal).Replace(repositoryRoot, ".", StringComparison.Ordinal);
+            return home.Length > 1 ? s.Replace(home + "/", "~/", StringComparison.Ordinal) : s;
+        }
         JsonNode? Fixed(JsonNode? child)
         {
             if (child is JsonValue v && v.TryGetValue<string>(out var s))
-                return s.Contains(repositoryRoot, StringComparison.Ordinal)
-                    ? JsonValue.Create(s.Replace(repositoryRoot.TrimEnd('/') + "/", "", StringComparison.Ordinal).Replace(repositoryRoot, ".", StringComparison.Ordinal))
-                    : null;
+                return Clean(s) is var cleaned && cleaned != s ? JsonValue.Create(cleaned) : null;
             if (child is not null) Relativise(child, repositoryRoot);
             return null;
         }

@@ -38,7 +38,10 @@ public static class ScenarioCharts
         var zeros = z.Select(r => r.Select(_ => 0.0).ToArray()).ToArray();
         var chart = CSharpChart.Heatmap<double, string, string, string>(zData: zeros, X: scenarios, Y: models.Select(displayName).ToArray(),
             ColorScale: StyleParam.Colorscale.RdBu, ReverseScale: true, ReverseYAxis: true);
-        var text = z.Select(r => r.Select(v => v is null ? "no AUC" : v.Value.ToString("+0.0000;-0.0000;0.0000", System.Globalization.CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        var text = z.Select(r => r.Select(v => v is null ? "" : v.Value.ToString("+0.0000;-0.0000;0.0000", System.Globalization.CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        // "no AUC" as dark annotations: in-cell text is coloured for contrast with the cell's colour, and a blank cell has none.
+        var noAuc = Enumerable.Range(0, models.Length).SelectMany(i => Enumerable.Range(0, scenarios.Length).Where(j => z[i][j] is null)
+            .Select(j => new { x = scenarios[j], y = displayName(models[i]), text = "no AUC", showarrow = false, font = new { color = "#444444", size = 11 } })).ToArray();
         chart = GenericChart.mapTrace(Microsoft.FSharp.Core.FuncConvert.FromFunc<Trace, Trace>(t =>
         {
             t.SetProperty("z", z.Select(r => r.Select(v => (object?)v).ToArray()).ToArray());
@@ -51,8 +54,14 @@ public static class ScenarioCharts
             t.SetProperty("colorbar", new { title = new { text = "test AUC<br>minus DNN's", side = "right" } });
             return t;
         }), chart);
+        if (noAuc.Length > 0)
+            chart = GenericChart.mapLayout(Microsoft.FSharp.Core.FuncConvert.FromFunc<Layout, Layout>(l =>
+            {
+                l.SetProperty("annotations", noAuc);
+                return l;
+            }), chart);
         return Charts.WithTitle(chart, title)
-            .WithXAxisStyle<double, double, string>(TitleText: "scenario")
-            .WithYAxisStyle<double, double, string>(TitleText: "model");
+            .WithXAxisStyle<double, double, string>(TitleText: "scenario", ShowGrid: false)
+            .WithYAxisStyle<double, double, string>(TitleText: "model", ShowGrid: false);
     }
 }

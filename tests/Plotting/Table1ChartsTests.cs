@@ -40,3 +40,26 @@ public class Table1ChartsTests
         Assert.Equal(ModelFamily.Baseline, Table1Charts.FamilyOf("apg"));
     }
 }
+
+public class ScenarioChartsTests
+{
+    static ScenarioSummaryRow Cell(string scenario, string model, double gain) =>
+        new("d", scenario, model, 3, double.IsNaN(gain) ? 0 : 3, 0.8, 0.01, 0.4, 0.01, 100, double.IsNaN(gain) ? 0 : 20, gain, "dnn", 0.8, 0.5, 0.5);
+
+    [Fact]
+    public void GainsOverDnnLabelsEveryCellAndMarksScenariosWithoutAucInDarkText()
+    {
+        var rows = new[]
+        {
+            Cell("s0", "dnn", 0), Cell("s1", "dnn", double.NaN),
+            Cell("s0", "dpg-r", 0.012), Cell("s1", "dpg-r", double.NaN),
+        };
+        var figure = PlotlyFigureJson.FromHtml(Plotly.NET.GenericChart.toChartHTML(ScenarioCharts.GainsOverDnn("g", rows)))!;
+        var trace = figure.Data.Single()!;
+        Assert.Equal("+0.0120", (string?)trace["text"]![0]![0]);
+        Assert.Equal("", (string?)trace["text"]![0]![1]);                    // no in-cell text where there is no AUC ...
+        var note = figure.Layout["annotations"]!.AsArray().Single()!;         // ... but one dark annotation
+        Assert.Equal(("s1", "dpg-r", "no AUC", "#444444"), ((string?)note["x"], (string?)note["y"], (string?)note["text"], (string?)note["font"]!["color"]));
+        Assert.False((bool)figure.Layout["xaxis"]!["showgrid"]!);
+    }
+}
