@@ -1,3 +1,4 @@
+using MiDpg.Research.Data;
 using System.Reflection;
 using Spectre.Console.Cli;
 
@@ -36,8 +37,8 @@ static class ArgumentErrors
             var written = args.FirstOrDefault(a => a.TrimStart('-').Split('=', ':')[0] == name && a.StartsWith('-')) ?? (name.Length == 1 ? "-" : "--") + name;
             written = written.Split('=', ':')[0];
             var options = settings is null ? [] : Options(settings).SelectMany(o => o.Names).ToList();
-            var near = options.Where(o => o.StartsWith("--", StringComparison.Ordinal)).OrderBy(o => Distance(o, written)).FirstOrDefault();
-            var hint = near is not null && Distance(near, written) <= Math.Max(2, written.Length / 3) ? $" (did you mean {near}?)" : "";
+            var near = options.Where(o => o.StartsWith("--", StringComparison.Ordinal)).OrderBy(o => EditDistance.Between(o, written)).FirstOrDefault();
+            var hint = near is not null && EditDistance.Between(near, written) <= Math.Max(2, written.Length / 3) ? $" (did you mean {near}?)" : "";
             return $"unknown option '{written}'{(command is null ? "" : $" for {command}")}{hint}; `{command ?? ""} --help` lists the options.".Replace("`  --help", "`--help");
         }
         const string convert = "Failed to convert '";
@@ -89,17 +90,5 @@ static class ArgumentErrors
         if (type.IsEnum) return "one of " + string.Join(", ", Enum.GetNames(type).Select(n => n.ToLowerInvariant()));
         if (type.IsArray) return "a value (the option may be repeated)";
         return "a value";
-    }
-
-    /// <summary>Edit distance between two option names (for "did you mean").</summary>
-    static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (int i = 1; i <= a.Length; i++)
-            for (int j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-        return d[a.Length, b.Length];
     }
 }

@@ -462,7 +462,7 @@ public sealed class SchemaFile
                 if (known.Contains(p.Name, StringComparer.Ordinal)) continue;
                 var path = at.Length == 0 ? p.Name : $"{at}.{p.Name}";
                 var near = known.FirstOrDefault(k => string.Equals(k, p.Name, StringComparison.OrdinalIgnoreCase))
-                           ?? known.Where(k => Distance(k, p.Name) <= 2).OrderBy(k => Distance(k, p.Name)).FirstOrDefault();
+                           ?? known.Where(k => EditDistance.Between(k, p.Name, ignoreCase: true) <= 2).OrderBy(k => EditDistance.Between(k, p.Name, ignoreCase: true)).FirstOrDefault();
                 throw Error(path, $"unknown key '{p.Name}'{(near is null ? "" : $" (did you mean '{near}'?)")}; the keys here are: {string.Join(", ", known)}.");
             }
         }
@@ -528,17 +528,6 @@ public sealed class SchemaFile
             JsonValueKind.Object => "an object",
             _ => e.ValueKind.ToString().ToLowerInvariant(),
         };
-
-        static int Distance(string a, string b)
-        {
-            var d = new int[a.Length + 1, b.Length + 1];
-            for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
-            for (int j = 0; j <= b.Length; j++) d[0, j] = j;
-            for (int i = 1; i <= a.Length; i++)
-                for (int j = 1; j <= b.Length; j++)
-                    d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1));
-            return d[a.Length, b.Length];
-        }
     }
 
     // ------------------------------------------------------------------ writing

@@ -8,21 +8,9 @@ namespace MiDpg.Research.Tests.Cli;
 /// <summary>`data describe` and `--data file:SCHEMA.json` as a user runs them: a child process of the built CLI, on files no code of ours names.</summary>
 public class DataCommandTests
 {
-    static (int Code, string Output) Run(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(typeof(MiDpg.Research.Cli.DataDescribeCommand).Assembly.Location);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        info.Environment["COLUMNS"] = "240";
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result + stderr);
-    }
+    static (int Code, string Output) Run(params string[] args) => CliProcess.Run(args);
 
-    /// <summary>The output with every run of white space made one space: the console wraps long lines.</summary>
-    static string Flat(string output) => System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
+    static string Flat(string output) => CliProcess.Flat(output);
 
     static string[] TrainQuick(string schema) =>
         ["train", "--data", "file:" + schema, "--model", "dnn", "--epochs", "1", "--threads", "1", "--hidden", "8", "--embedding-dim", "4"];

@@ -8,20 +8,9 @@ namespace MiDpg.Research.Tests.Cli;
 /// trained again; the IJCAI fixture trains with unknown-scenario=skip; empty splits are errors.</summary>
 public class StrictCliTests
 {
-    static (int Code, string Output) Run(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(typeof(MiDpg.Research.Cli.InfoCommand).Assembly.Location);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        info.Environment["COLUMNS"] = "240";
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result + stderr);
-    }
+    static (int Code, string Output) Run(params string[] args) => CliProcess.Run(args);
 
-    static string Flat(string output) => System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
+    static string Flat(string output) => CliProcess.Flat(output);
 
     static void CleanError(int code, string output, string expected)
     {
