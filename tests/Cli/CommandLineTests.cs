@@ -5,18 +5,7 @@ namespace MiDpg.Research.Tests.Cli;
 /// <summary>The command line as a user runs it: a child process of the built CLI.</summary>
 public class CommandLineTests
 {
-    static (int Code, string Output) Run(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(typeof(MiDpg.Research.Cli.InfoCommand).Assembly.Location);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        info.Environment["COLUMNS"] = "200";
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result + stderr);
-    }
+    static (int Code, string Output) Run(params string[] args) => CliProcess.Run(args);
 
     [Theory]
     [InlineData("train")]
