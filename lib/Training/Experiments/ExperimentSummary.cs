@@ -357,12 +357,18 @@ public static class ExperimentSummary
         {
             var best = group.First().BestBaseline;
             md.Append($"### {group.Key}\n\n");
-            md.Append($"Mean ± std over {group.Max(r => r.Trials)} trial(s). " + (best.Length == 0
+            // Models with fewer trials (a run still in progress) say so in their own column: a mean over 1 trial has no std.
+            bool uneven = group.Select(r => r.Trials).Distinct().Count() > 1;
+            md.Append((uneven
+                    ? $"Mean ± std over each model's trials (the column `trials`; {group.Max(r => r.Trials)} for most, fewer where a run is incomplete; the t-test pairs the trials both have). "
+                    : $"Mean ± std over {group.Max(r => r.Trials)} trial(s). ") + (best.Length == 0
                 ? "No baseline in this experiment, so no t-test.\n\n"
                 : $"`*`: paired t-test against the best baseline ({displayName(best)}) at p ≤ {Alpha}.\n\n"));
-            md.Append("| model | AUC | LogLoss | RelaImpr vs DNN | parameters | p (AUC) |\n|---|---|---|---|---|---|\n");
+            md.Append(uneven
+                ? "| model | trials | AUC | LogLoss | RelaImpr vs DNN | parameters | p (AUC) |\n|---|---|---|---|---|---|---|\n"
+                : "| model | AUC | LogLoss | RelaImpr vs DNN | parameters | p (AUC) |\n|---|---|---|---|---|---|\n");
             foreach (var r in group)
-                md.Append($"| {displayName(r.Model)} | {F(r.AucMean, "F4")} ± {F(r.AucStd, "F4")}{(r.AucSignificant ? "*" : "")} | " +
+                md.Append($"| {displayName(r.Model)} | {(uneven ? $"{r.Trials} | " : "")}{F(r.AucMean, "F4")} ± {F(r.AucStd, "F4")}{(r.AucSignificant ? "*" : "")} | " +
                           $"{F(r.LogLossMean, "F4")} ± {F(r.LogLossStd, "F4")}{(r.LogLossSignificant ? "*" : "")} | " +
                           $"{F(r.RelaImpr, "F2")}% | {F(r.Parameters, "N0")} | {F(r.AucP, "F3")} |\n");
             md.Append('\n');
