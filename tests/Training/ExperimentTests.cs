@@ -45,6 +45,19 @@ public class ExperimentTests
         var md = ExperimentSummary.ToMarkdown(summary);
         Assert.Contains("| midpg-r | 0.7417 ± 0.0104*", md);
         Assert.StartsWith("dataset,model,trials,auc_mean", ExperimentSummary.ToCsv(summary));
+        Assert.DoesNotContain("| trials |", md);                // every model has 3 trials: one count in the sentence
+        Assert.Contains("over 3 trial(s)", md);
+    }
+
+    [Fact]
+    public void AModelWithFewerTrialsShowsItsOwnCount()
+    {
+        // A run in progress: one model has 1 of 3 trials. Its row must not read as a mean over 3.
+        var rows = Trials("dnn", (0.70, 0.40), (0.70, 0.41), (0.71, 0.40)).Concat(Trials("dpg-non", (0.72, 0.39))).ToList();
+        var md = ExperimentSummary.ToMarkdown(ExperimentSummary.Summarise(rows));
+        Assert.Contains("| model | trials | AUC |", md);
+        Assert.Contains("| dpg-non | 1 | 0.7200", md);
+        Assert.Contains("| dnn | 3 | 0.7033", md);
     }
 
     [Fact]
