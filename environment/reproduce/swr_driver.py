@@ -1,7 +1,7 @@
 """Train a Scenario-Wise-Rec reference model on the train/valid/test rows our library exported.
 
 Scenario-Wise-Rec (https://github.com/Xiaopengli1/Scenario-Wise-Rec, MIT) is an independent PyTorch
-implementation of STAR, PLE, AdaSparse, EPNet and PPNet. This driver imports it at run time (it is never
+implementation of STAR, PLE, AdaSparse, EPNet, PPNet, Shared-Bottom and MMoE. This driver imports it at run time (it is never
 copied into this repository), builds its features, models, DataLoaders and CTRTrainer on our exported
 split, and writes one JSON result. See README.md beside this file for the export format, how each model
 is configured to match ours and which of the reference's quirks the driver neutralises.
@@ -28,7 +28,7 @@ import tempfile
 import time
 
 EXPECTED_COMMIT = "167ea862b52371c2333e8656652a54219d4457b2"
-MODELS = ("star", "ple", "adasparse", "epnet", "ppnet")
+MODELS = ("star", "ple", "adasparse", "epnet", "ppnet", "sharedbottom", "mmoe")
 
 
 class DriverError(Exception):
@@ -144,7 +144,7 @@ def build_model(args, meta, delta_alpha):
     from scenario_wise_rec.basic.features import DenseFeature, SparseFeature
     from scenario_wise_rec.basic.initializers import RandomNormal
     from scenario_wise_rec.basic.layers import MLP
-    from scenario_wise_rec.models.multi_domain import PLE, PPNet, AdaSparse, EPNet, Star
+    from scenario_wise_rec.models.multi_domain import MMOE, PLE, PPNet, AdaSparse, EPNet, SharedBottom, Star
 
     def sparse(fd):
         return SparseFeature(fd["name"], vocab_size=fd["vocab"], embed_dim=args.emb,
@@ -168,6 +168,18 @@ def build_model(args, meta, delta_alpha):
                   expert_params={"dims": [levels[0]], "activation": "relu", "dropout": 0.0},
                   tower_params={"dims": hidden[-1:] if len(hidden) > 1 else [], "activation": "relu", "dropout": 0.0})
         return PLE(**kw), kw, None
+    if args.model == "sharedbottom":  # models/multi_domain/sharebottom.py; ours: SharedBottomModel.cs
+        # Ours: bottom hidden[:-1] (128, 64), one tower hidden[-1:] (32) -> 1 per scenario.
+        kw = dict(features=agnostic + aware + dense, domain_num=S,
+                  bottom_params={"dims": hidden[:-1] or hidden, "activation": "relu", "dropout": 0.0},
+                  tower_params={"dims": hidden[-1:] if len(hidden) > 1 else [], "activation": "relu", "dropout": 0.0})
+        return SharedBottom(**kw), kw, None
+    if args.model == "mmoe":  # models/multi_domain/mmoe.py; ours: MmoeModel.cs
+        # Ours: one expert per scenario (n = S, as the reference's scripts), experts hidden[:-1], towers hidden[-1:].
+        kw = dict(features=agnostic + aware + dense, domain_num=S, n_expert=S,
+                  expert_params={"dims": hidden[:-1] or hidden, "activation": "relu", "dropout": 0.0},
+                  tower_params={"dims": hidden[-1:] if len(hidden) > 1 else [], "activation": "relu", "dropout": 0.0})
+        return MMOE(**kw), kw, None
     if args.model == "adasparse":  # models/multi_domain/adasparse.py; ours: AdaSparseModel.cs
         # Ours: Fusion, eps 1e-2, beta 2, alpha = 1 + epoch. Theirs adds delta_alpha at every forward call
         # (training and evaluation), so delta_alpha = 1 / (train + valid batches) grows alpha by 1 per epoch.

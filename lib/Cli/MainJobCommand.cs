@@ -12,7 +12,7 @@ namespace MiDpg.Research.Cli;
 
 /// <summary>
 /// `main`: the main job on the embedded synthetic default. Trains DNN, the four DPG variants, MI-DPG and
-/// the baselines for a few trials (quick mode; --full trains all 15 registry models on more data), writes the Table-1-style report (Markdown +
+/// the baselines for a few trials (quick mode; --full trains every registry model on more data), writes the Table-1-style report (Markdown +
 /// CSV) and its figures, runs the implementation's sanity check (DNN, DPG and MI-DPG in the full protocol on the synthetic
 /// default with heterogeneous scenarios; do DPG and MI-DPG beat DNN on mean test AUC?), then executes every notebook,
 /// leaving the executed copies in &lt;out&gt;/notebooks and their figures in &lt;out&gt;/figures.

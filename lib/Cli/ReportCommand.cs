@@ -74,18 +74,18 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
         var md = Path.Combine(outDir, name + ".md");
         var csv = Path.Combine(outDir, name + ".csv");
         var scenarioCsv = Path.Combine(outDir, name + "-scenarios.csv");
-        File.WriteAllText(md, $"# {name}\n\n" + string.Concat(notes.Select(n => $"> {n}\n>\n")) + (notes.Count > 0 ? "\n" : "") + ExperimentSummary.ToMarkdown(summary, ModelRegistry.DisplayName) +
-                              ExperimentSummary.TuningToMarkdown(tuning, ModelRegistry.DisplayName, ModelRegistry.Names) +
+        File.WriteAllText(md, $"# {name}\n\n" + string.Concat(notes.Select(n => $"> {n}\n>\n")) + (notes.Count > 0 ? "\n" : "") + ExperimentSummary.ToMarkdown(summary, ModelRegistry.Label) +
+                              ExperimentSummary.TuningToMarkdown(tuning, ModelRegistry.Label, ModelRegistry.Names) +
                               ExperimentSummary.MirEffectToMarkdown(ExperimentSummary.MirEffect(rows), tuning) +
-                              (scenarios.Count == 0 ? "" : "## Per scenario\n\n" + ExperimentSummary.ScenariosToMarkdown(scenarios, ModelRegistry.DisplayName, ModelRegistry.Names)));
+                              (scenarios.Count == 0 ? "" : "## Per scenario\n\n" + ExperimentSummary.ScenariosToMarkdown(scenarios, ModelRegistry.Label, ModelRegistry.Names)));
         File.WriteAllText(csv, ExperimentSummary.ToCsv(summary));
         if (scenarios.Count > 0) File.WriteAllText(scenarioCsv, ExperimentSummary.ScenariosToCsv(scenarios));
         foreach (var group in summary.GroupBy(s => s.Dataset))
         {
-            var table = new Table().Title($"{Markup.Escape(name)}: {Markup.Escape(group.Key)} ({Markup.Escape(group.First().BestBaseline is { Length: > 0 } best ? "best baseline " + ModelRegistry.DisplayName(best) : "no baseline")})")
+            var table = new Table().Title($"{Markup.Escape(name)}: {Markup.Escape(group.Key)} ({Markup.Escape(group.First().BestBaseline is { Length: > 0 } best ? "best baseline " + ModelRegistry.Label(best) : "no baseline")})")
                 .AddColumns("model", "trials", "AUC", "LogLoss", "RelaImpr", "params", "p (AUC)");
             foreach (var r in group)
-                table.AddRow(Markup.Escape(ModelRegistry.DisplayName(r.Model)), r.Trials.ToString(),
+                table.AddRow(Markup.Escape(ModelRegistry.Label(r.Model)), r.Trials.ToString(),
                     $"{r.AucMean:F4} ± {r.AucStd:F4}{(r.AucSignificant ? "*" : "")}", $"{r.LogLossMean:F4} ± {r.LogLossStd:F4}",
                     double.IsNaN(r.RelaImpr) ? "–" : $"{r.RelaImpr:F2}%", $"{r.Parameters:N0}", double.IsNaN(r.AucP) ? "–" : r.AucP.ToString("F3"));
             AnsiConsole.Write(table);
@@ -94,7 +94,7 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
         {
             var table = new Table().Title($"{Markup.Escape(name)}: {Markup.Escape(group.Key)}, chosen on validation").AddColumns("model", "chosen", "valid AUC", "candidates");
             foreach (var t in group.OrderBy(t => ModelRegistry.Names.ToList().IndexOf(t.Model)))
-                table.AddRow(Markup.Escape(ModelRegistry.DisplayName(t.Model)), Markup.Escape(t.Chosen), $"{t.ChosenValidAuc:F4}", $"{t.Candidates.Count} of {t.SpaceSize}");
+                table.AddRow(Markup.Escape(ModelRegistry.Label(t.Model)), Markup.Escape(t.Chosen), $"{t.ChosenValidAuc:F4}", $"{t.Candidates.Count} of {t.SpaceSize}");
             AnsiConsole.Write(table);
         }
         AnsiConsole.WriteLine($"report: {Path.GetFullPath(md)}, {Path.GetFullPath(csv)}" + (scenarios.Count > 0 ? $", {Path.GetFullPath(scenarioCsv)}" : ""));

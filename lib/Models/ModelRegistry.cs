@@ -1,5 +1,6 @@
 // Model registry (issue 5): experiments list models by name and get a ScenarioModel built from a config.
-// Names, in Table 1 order: the baselines, then DPG (MIR off) and MI-DPG (MIR on) in the four DWM variants.
+// Names, in Table 1 order: the baselines (the paper's, then the multi-task and PEPNet-part models of
+// Scenario-Wise-Rec: Shared-Bottom, MMoE, EPNet, PPNet), then DPG (MIR off) and MI-DPG (MIR on) in the four DWM variants.
 // Also registers the baseline kinds with ModelStore so saved baselines load back (module initialiser).
 using System.Runtime.CompilerServices;
 using MiDpg.Research.Models.Baselines;
@@ -51,7 +52,7 @@ public static class ModelRegistry
     /// <summary>Every registered name, in Table 1 order.</summary>
     public static IReadOnlyList<string> Names { get; } =
     [
-        "dnn", "ple", "star", "pepnet", "adasparse", "apg", "optmsm",
+        "dnn", "ple", "star", "pepnet", "adasparse", "apg", "optmsm", "sharedbottom", "mmoe", "epnet", "ppnet",
         "dpg-non", "dpg-rc", "dpg-r", "dpg-c", "midpg-non", "midpg-rc", "midpg-r", "midpg-c",
     ];
 
@@ -65,6 +66,10 @@ public static class ModelRegistry
         ModelStore.Register<AdaSparseConfig>(AdaSparseModel.KindName, (f, c, d) => new AdaSparseModel(f, c, d));
         ModelStore.Register<ApgConfig>(ApgModel.KindName, (f, c, d) => new ApgModel(f, c, d));
         ModelStore.Register<OptMsmConfig>(OptMsmModel.KindName, (f, c, d) => new OptMsmModel(f, c, d));
+        ModelStore.Register<SharedBottomConfig>(SharedBottomModel.KindName, (f, c, d) => new SharedBottomModel(f, c, d));
+        ModelStore.Register<MmoeConfig>(MmoeModel.KindName, (f, c, d) => new MmoeModel(f, c, d));
+        ModelStore.Register<EpNetConfig>(EpNetModel.KindName, (f, c, d) => new EpNetModel(f, c, d));
+        ModelStore.Register<PpNetConfig>(PpNetModel.KindName, (f, c, d) => new PpNetModel(f, c, d));
     }
 
     /// <summary>True when <paramref name="name"/> is registered (case-insensitive).</summary>
@@ -80,6 +85,10 @@ public static class ModelRegistry
         "adasparse" => new AdaSparseConfig(),
         "apg" => new ApgConfig(),
         "optmsm" => new OptMsmConfig(),
+        "sharedbottom" => new SharedBottomConfig(),
+        "mmoe" => new MmoeConfig(),
+        "epnet" => new EpNetConfig(),
+        "ppnet" => new PpNetConfig(),
         var n when n.StartsWith("dpg-", StringComparison.Ordinal) => new DpgConfig { Variant = Variant(n), UseMir = false },
         var n when n.StartsWith("midpg-", StringComparison.Ordinal) => new DpgConfig { Variant = Variant(n), UseMir = true },
         _ => throw Unknown(name),
@@ -94,6 +103,15 @@ public static class ModelRegistry
         return space < 0 ? BaseDisplayName(n) : $"{BaseDisplayName(n[..space])} {n[(space + 1)..].Trim()}";
     }
 
+    /// <summary>The label of a name recorded in a results store: <see cref="DisplayName"/> for a registry name or sweep
+    /// point, any other run name (a comparison's "star-swr", "ple-wide") as recorded.</summary>
+    public static string Label(string name)
+    {
+        var n = Normalise(name);
+        var space = n.IndexOf(' ');
+        return Contains(space < 0 ? n : n[..space]) ? DisplayName(n) : (name ?? "").Trim();
+    }
+
     private static string BaseDisplayName(string name) => name switch
     {
         "dnn" => DnnModel.KindName,
@@ -103,6 +121,10 @@ public static class ModelRegistry
         "adasparse" => AdaSparseModel.KindName,
         "apg" => ApgModel.KindName,
         "optmsm" => OptMsmModel.KindName,
+        "sharedbottom" => SharedBottomModel.KindName,
+        "mmoe" => MmoeModel.KindName,
+        "epnet" => EpNetModel.KindName,
+        "ppnet" => PpNetModel.KindName,
         var n when n.StartsWith("dpg-", StringComparison.Ordinal) => $"{DpgModel.DpgKind} ({Variant(n)})",
         var n when n.StartsWith("midpg-", StringComparison.Ordinal) => $"{DpgModel.MiDpgKind} ({Variant(n)})",
         _ => throw Unknown(name),
@@ -126,9 +148,14 @@ public static class ModelRegistry
         AdaSparseConfig c => new AdaSparseModel(features, c, device),
         ApgConfig c => new ApgModel(features, c, device),
         OptMsmConfig c => new OptMsmModel(features, c, device),
+        SharedBottomConfig c => new SharedBottomModel(features, c, device),
+        MmoeConfig c => new MmoeModel(features, c, device),
+        EpNetConfig c => new EpNetModel(features, c, device),
+        PpNetConfig c => new PpNetModel(features, c, device),
         DpgConfig c => new DpgModel(features, c, device),
         _ => throw new ArgumentException($"no model is registered for config type {config.GetType().Name} " +
-                                         "(known: DnnConfig, PleConfig, StarConfig, PepNetConfig, AdaSparseConfig, ApgConfig, OptMsmConfig, DpgConfig)"),
+                                         "(known: DnnConfig, PleConfig, StarConfig, PepNetConfig, AdaSparseConfig, ApgConfig, OptMsmConfig, " +
+                                         "SharedBottomConfig, MmoeConfig, EpNetConfig, PpNetConfig, DpgConfig)"),
     };
 
     /// <summary>The closed-form parameter count by component of a config, without building the model.</summary>
@@ -141,6 +168,10 @@ public static class ModelRegistry
         AdaSparseConfig c => AdaSparseModel.Formula(features, c),
         ApgConfig c => ApgModel.Formula(features, c),
         OptMsmConfig c => OptMsmModel.Formula(features, c),
+        SharedBottomConfig c => SharedBottomModel.Formula(features, c),
+        MmoeConfig c => MmoeModel.Formula(features, c),
+        EpNetConfig c => EpNetModel.Formula(features, c),
+        PpNetConfig c => PpNetModel.Formula(features, c),
         DpgConfig c => ParameterCount.Formula(features, c),
         _ => throw new ArgumentException($"no parameter formula for config type {config.GetType().Name}"),
     };

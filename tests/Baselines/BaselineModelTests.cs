@@ -87,6 +87,8 @@ public class BaselineModelTests
     [Theory]
     [InlineData("ple")]
     [InlineData("star")]
+    [InlineData("sharedbottom")]
+    [InlineData("mmoe")]
     public void ScenarioSpecificPartsAloneSeparateScenarios(string name)
     {
         using var scope = NewDisposeScope();
@@ -128,6 +130,12 @@ public class BaselineModelTests
         new StarConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], AuxiliaryHiddenSizes = [4, 3], Flavour = StarFlavour.ScenarioWiseRec },
         new PepNetConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], GateHidden = 3, EpNetTarget = EpNetTarget.All, PpNetPrior = PpNetPrior.All, PpNetContext = PpNetContext.EpNetOutput },
         new PepNetConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], GateHidden = 3, UseEpNet = false, PpNetPrior = PpNetPrior.Agnostic },
+        new EpNetConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], GateHidden = 3, Target = EpNetTarget.All, StopGradient = false },
+        new PpNetConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], GateHidden = 3, Prior = PpNetPrior.All, Context = PpNetContext.EpNetOutput },
+        new SharedBottomConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], BottomSizes = [6], TowerSizes = [] },
+        new SharedBottomConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, BottomSizes = [12, 8], TowerSizes = [8, 6] },
+        new MmoeConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], Experts = 1 },
+        new MmoeConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, Experts = 3, GateBias = true, ExpertSizes = [6], TowerSizes = [] },
         new AdaSparseConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], PrunerHiddenSizes = [3], Variant = AdaSparseVariant.Scaling },
         new ApgConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], RankK = 3, CoreHidden = 5, OverParameterize = true, OverParameterizationSize = 6 },
         new OptMsmConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], SharedDim = 3, HyperHidden = 8, SpecificDim = 5, SharedCount = 2, SharedHidden = 6, Combination = SharedCombination.Attention, HyperRank = 2, GeneratedLayers = 2, HyperSharedBase = true },
@@ -173,5 +181,20 @@ public class BaselineModelTests
         var apg = ApgModel.Formula(spec, new ApgConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], RankK = 2, CoreHidden = 3 });
         Assert.Equal(60 + 28 + 5, apg[ModelComponent.Backbone]);
         Assert.Equal(2 * 43, apg[ModelComponent.Generators]);
+        // Shared-Bottom 18 -> 8 | 3 towers 8 -> 4 -> 1: bottom 18*8+8, towers 3 * (8*4+4 + 4+1).
+        var sb = SharedBottomModel.Formula(spec, new SharedBottomConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4] });
+        Assert.Equal(152, sb[ModelComponent.Backbone]);
+        Assert.Equal(3 * 41, sb[BaselineComponent.Towers]);
+        // MMoE, n = S = 3 experts 18 -> 8, 3 bias-free gates 18 -> 3, 3 towers 8 -> 4 -> 1.
+        var mmoe = MmoeModel.Formula(spec, new MmoeConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4] });
+        Assert.Equal(3 * 152, mmoe[BaselineComponent.Experts]);
+        Assert.Equal(3 * 54, mmoe[BaselineComponent.Gates]);
+        Assert.Equal(3 * 41, mmoe[BaselineComponent.Towers]);
+        // EPNet: backbone 193, gate [e_aw 8, e_ag 8] -> 3 -> 8: 16*3+3 + 3*8+8. PPNet (prior e_aw 8): gates
+        // (8+18) -> 3 -> 8 and (8+8) -> 3 -> 4: 26*3+3 + 3*8+8 + 16*3+3 + 3*4+4.
+        var ep = EpNetModel.Formula(spec, new EpNetConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], GateHidden = 3 });
+        Assert.Equal((193L, 83L), (ep[ModelComponent.Backbone], ep[ModelComponent.Generators]));
+        var pp = PpNetModel.Formula(spec, new PpNetConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], GateHidden = 3 });
+        Assert.Equal((193L, 113L + 67L), (pp[ModelComponent.Backbone], pp[ModelComponent.Generators]));
     }
 }

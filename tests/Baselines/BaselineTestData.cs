@@ -22,6 +22,9 @@ internal static class BaselineTestData
         .With<PleConfig>(c => c with { ScenarioExperts = 2, SharedExperts = 1 })
         .With<StarConfig>(c => c with { AuxiliaryHiddenSizes = [4] })
         .With<PepNetConfig>(c => c with { GateHidden = 8 })
+        .With<EpNetConfig>(c => c with { GateHidden = 8 })
+        .With<PpNetConfig>(c => c with { GateHidden = 8 })
+        .With<MmoeConfig>(c => c with { Experts = 2 })
         .With<ApgConfig>(c => c with { RankK = 2, CoreHidden = 8 })
         .With<OptMsmConfig>(c => c with { SharedDim = 4, HyperHidden = 8 })
         .With<DpgConfig>(c => c with { RowDivisor = 2, ColumnDivisor = 2, RankK = 1, GeneratorHidden = 8, DiscriminatorHidden = 8 });

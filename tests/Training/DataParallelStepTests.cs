@@ -35,6 +35,10 @@ public class DataParallelStepTests
     [InlineData("midpg-c", 3, true)]
     [InlineData("midpg-r", 2, false)]
     [InlineData("pepnet", 2, true)]
+    [InlineData("epnet", 2, true)]
+    [InlineData("ppnet", 3, true)]
+    [InlineData("sharedbottom", 2, true)]
+    [InlineData("mmoe", 3, true)]
     [InlineData("optmsm", 3, true)]
     public void ShardGradientsAddUpToTheBatchGradient(string name, int shards, bool mirGradientToBackbone)
     {

@@ -12,11 +12,11 @@ namespace MiDpg.Research.Models.Baselines;
 /// (embeddings, backbone, generators, shared_factors, discriminators).</summary>
 public static class BaselineComponent
 {
-    /// <summary>PLE: shared and per-scenario experts.</summary>
+    /// <summary>PLE: shared and per-scenario experts; MMoE: the shared experts.</summary>
     public const string Experts = "experts";
-    /// <summary>PLE: the CGC gates.</summary>
+    /// <summary>PLE: the CGC gates; MMoE: one gate per scenario.</summary>
     public const string Gates = "gates";
-    /// <summary>PLE: one tower per scenario.</summary>
+    /// <summary>PLE, MMoE, Shared-Bottom: one tower per scenario.</summary>
     public const string Towers = "towers";
     /// <summary>STAR: per-scenario weights and biases of the star-topology FCN.</summary>
     public const string ScenarioSpecific = "scenario_specific";

@@ -92,8 +92,10 @@ public sealed record PepNetConfig : ModelConfig
     }
 }
 
-/// <summary>PEPNet. Components: embeddings, backbone, generators (the EPNet and PPNet gate networks).</summary>
-public sealed class PepNetModel : ScenarioModel, IComponentCounted
+/// <summary>PEPNet. Components: embeddings, backbone, generators (the EPNet and PPNet gate networks).
+/// EPNet and PPNet on their own (EpNetModel.cs, PpNetModel.cs) are this network with the other part switched off,
+/// under their own kind and config.</summary>
+public class PepNetModel : ScenarioModel, IComponentCounted
 {
     public const string KindName = "PEPNet";
 
@@ -109,7 +111,10 @@ public sealed class PepNetModel : ScenarioModel, IComponentCounted
     public override FeatureSpec Features => features;
     public override ModelConfig Config => config;
 
-    public PepNetModel(FeatureSpec features, PepNetConfig config, Device? device = null) : base(nameof(PepNetModel))
+    public PepNetModel(FeatureSpec features, PepNetConfig config, Device? device = null) : this(nameof(PepNetModel), features, config, device) { }
+
+    /// <summary>The network of <paramref name="config"/> under module name <paramref name="name"/> (EPNet, PPNet).</summary>
+    protected PepNetModel(string name, FeatureSpec features, PepNetConfig config, Device? device) : base(name)
     {
         config.Validate(features);
         this.features = features;

@@ -9,9 +9,7 @@ namespace MiDpg.Research.Training.Experiments;
 /// <summary>The pairs of <c>reproduce scenario-wise-rec</c>.</summary>
 public static class ScenarioWiseRecPairs
 {
-    static readonly ModelOptions EpNetOnly = new ModelOptions().With<PepNetConfig>(c => c with { UsePpNet = false });
     static readonly ModelOptions WideExperts = new ModelOptions().With<PleConfig>(c => c with { ExpertSizes = [128, 128], TowerSizes = [32] });
-    static readonly ModelOptions PpNetOnly = new ModelOptions().With<PepNetConfig>(c => c with { UseEpNet = false });
 
     public static IReadOnlyList<ReferencePair> All { get; } =
     [
@@ -44,21 +42,35 @@ public static class ScenarioWiseRecPairs
             "adasparse", ["--no-batchnorm"],
             "without its BatchNorms the reference still has bias-free pruners that prune only the agnostic embeddings, " +
             "sign-flipped factors below ε and an α that ramps within each epoch without a cap."),
-        new("epnet", "epnet", "pepnet", EpNetOnly, "PEPNet with `UsePpNet = false`",
+        new("epnet", "epnet", "epnet", new ModelOptions(), "defaults: EPNet alone (PEPNet's network with `UsePpNet = false`): gate on e_ag, gate width 64",
             "epnet", [],
             "the reference's EPNet has no hidden layer: `MLP(agn_dims, fcn_dims)` binds the hidden sizes to `output_layer`, so its backbone " +
             "is one linear layer on the gated agnostic embeddings, and e_aw never reaches it."),
-        new("epnet (repaired)", "epnet", "pepnet", EpNetOnly, "PEPNet with `UsePpNet = false`",
+        new("epnet (repaired)", "epnet", "epnet", new ModelOptions(), "defaults: EPNet alone (PEPNet's network with `UsePpNet = false`): gate on e_ag, gate width 64",
             "epnet", ["--repair-epnet"],
             "with its hidden layers restored (`--repair-epnet`: MLP(agn_dims, hidden)) the reference still feeds only the gated agnostic " +
             "embeddings to its backbone (ours also e_aw), has BatchNorm after every hidden layer and a gate as wide as its output."),
-        new("epnet (repaired; no BatchNorm)", "epnet", "pepnet", EpNetOnly, "PEPNet with `UsePpNet = false`",
+        new("epnet (repaired; no BatchNorm)", "epnet", "epnet", new ModelOptions(), "defaults: EPNet alone (PEPNet's network with `UsePpNet = false`): gate on e_ag, gate width 64",
             "epnet", ["--repair-epnet", "--no-batchnorm"],
             "with hidden layers and without BatchNorm, the reference's backbone still reads only the gated agnostic embeddings " +
             "(ours [gated e_ag, e_aw]) and its gate's hidden layer is as wide as its output (ours 64)."),
-        new("ppnet", "ppnet", "pepnet", PpNetOnly, "PEPNet with `UseEpNet = false`",
+        new("ppnet", "ppnet", "ppnet", new ModelOptions(), "defaults: PPNet alone (PEPNet's network with `UseEpNet = false`): prior e_aw, context each layer's input, gate width 64",
             "ppnet", [],
             "the reference's PPNet has a complete tower per scenario whose input is the gate input with the agnostic embeddings detached, " +
             "so those embeddings never receive a gradient and stay at their initialisation; its gates read one fixed context, not each layer's input."),
+        new("sharedbottom", "sharedbottom", "sharedbottom", new ModelOptions(), "defaults: bottom 128, 64; one tower 32 per scenario",
+            "sharedbottom", [],
+            "the reference's bottom and towers carry a BatchNorm after every hidden linear layer; the architecture is otherwise the same " +
+            "(bottom 128 → 64, one 32 → 1 tower per scenario, each sample scored by its own scenario's tower)."),
+        new("sharedbottom (reference without BatchNorm)", "sharedbottom", "sharedbottom", new ModelOptions(), "defaults: bottom 128, 64; one tower 32 per scenario",
+            "sharedbottom", ["--no-batchnorm"],
+            "none in the architecture (the reference's BatchNorms replaced by the identity); the training loops differ as for every pair."),
+        new("mmoe", "mmoe", "mmoe", new ModelOptions(), "defaults: one expert 128, 64 per scenario; one bias-free gate and one tower 32 per scenario",
+            "mmoe", [],
+            "the reference's experts and towers carry a BatchNorm after every hidden linear layer, and its gates are Linear (with a bias) → " +
+            "BatchNorm → softmax, where ours are the paper's softmax(W_g h1) without bias or normalisation."),
+        new("mmoe (reference without BatchNorm)", "mmoe", "mmoe", new ModelOptions(), "defaults: one expert 128, 64 per scenario; one bias-free gate and one tower 32 per scenario",
+            "mmoe", ["--no-batchnorm"],
+            "without its BatchNorms the reference differs only by its gates' biases (ours: the paper's bias-free W_g h1, `MmoeConfig.GateBias = false`)."),
     ];
 }

@@ -6,7 +6,7 @@ namespace MiDpg.Research.Training.Experiments;
 /// <summary>
 /// The search space of every registry model (issue 16): Adam's learning rate for all, plus each model's own
 /// hyperparameters — λ for MI-DPG, the backbone's initialisation gain for DPG / MI-DPG, APG's rank, identity offset and
-/// over-parameterisation, PLE's experts and levels, AdaSparse's variant, STAR's auxiliary network, PEPNet's gate inputs,
+/// over-parameterisation, PLE's experts and levels, AdaSparse's variant, STAR's auxiliary network, PEPNet's, EPNet's and PPNet's gate inputs, Shared-Bottom's towers, MMoE's experts,
 /// DNN's dropout, OptMSM's orthogonality weight. The first value of each hyperparameter is the model's default (the paper's
 /// setting where it gives one), so the default configuration is always the first candidate of a tuning run. Every space
 /// has at least <see cref="MinimumSize"/> points, so any budget up to it trains the same number of configurations for
@@ -50,6 +50,15 @@ public static class SearchSpaces
                 Hyperparameter.Of<PepNetConfig>("ppnet_prior", ["Aware", "Agnostic", "All"], (c, v) => c with { PpNetPrior = Enum.Parse<PpNetPrior>(v) }),
                 Hyperparameter.Of<PepNetConfig>("epnet_target", ["Agnostic", "All"], (c, v) => c with { EpNetTarget = Enum.Parse<EpNetTarget>(v) }),
             ],
+            "epnet" => [Hyperparameter.Of<EpNetConfig>("target", ["Agnostic", "All"], (c, v) => c with { Target = Enum.Parse<EpNetTarget>(v) })],
+            "ppnet" => [Hyperparameter.Of<PpNetConfig>("prior", ["Aware", "Agnostic", "All"], (c, v) => c with { Prior = Enum.Parse<PpNetPrior>(v) })],
+            // "last": the towers take the backbone's last hidden width (the default); "none": every hidden width is
+            // shared and each scenario owns only its output layer (Caruana's task-specific outputs).
+            "sharedbottom" => [Hyperparameter.Of<SharedBottomConfig>("towers", ["last", "none"], (c, v) => v == "last"
+                ? c : c with { BottomSizes = c.HiddenSizes.ToArray(), TowerSizes = [] })],
+            // "scenarios": one expert per scenario (the default); otherwise that many experts.
+            "mmoe" => [Hyperparameter.Of<MmoeConfig>("experts", ["scenarios", "4", "8"], (c, v) => v == "scenarios"
+                ? c with { Experts = null } : c with { Experts = int.Parse(v) })],
             "adasparse" => [Hyperparameter.Of<AdaSparseConfig>("variant", ["Fusion", "Scaling", "Binarization"], (c, v) => c with { Variant = Enum.Parse<AdaSparseVariant>(v) })],
             "apg" =>
             [
