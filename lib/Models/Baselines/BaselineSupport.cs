@@ -93,6 +93,14 @@ internal static class Baseline
         return all.gather(1, index.expand(expandShape)).squeeze(1);
     }
 
+    /// <summary>The default split of the backbone's hidden sizes between shared layers (experts, a shared bottom) and
+    /// per-scenario towers: all but the last size below (128, 64), the last in each tower (32); one size stays below.</summary>
+    public static IReadOnlyList<int> SharedPart(IReadOnlyList<int> hidden) =>
+        hidden.Count > 1 ? hidden.Take(hidden.Count - 1).ToArray() : hidden.ToArray();
+
+    /// <summary>The tower part of <see cref="SharedPart"/>'s split: the last hidden size, or none.</summary>
+    public static IReadOnlyList<int> TowerPart(IReadOnlyList<int> hidden) => hidden.Count > 1 ? [hidden[^1]] : [];
+
     /// <summary>Common checks for the model-specific sizes.</summary>
     public static void RequirePositive(List<string> problems, string name, int value)
     {

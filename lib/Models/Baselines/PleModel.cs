@@ -35,11 +35,11 @@ public sealed record PleConfig : ModelConfig
 
     [JsonIgnore]
     public IReadOnlyList<int> EffectiveExpertSizes =>
-        ExpertSizes ?? (HiddenSizes.Count > 1 ? HiddenSizes.Take(HiddenSizes.Count - 1).ToArray() : HiddenSizes.ToArray());
+        ExpertSizes ?? Baseline.SharedPart(HiddenSizes);
 
     [JsonIgnore]
     public IReadOnlyList<int> EffectiveTowerSizes =>
-        TowerSizes ?? (HiddenSizes.Count > 1 ? [HiddenSizes[^1]] : []);
+        TowerSizes ?? Baseline.TowerPart(HiddenSizes);
 
     public override IReadOnlyList<string> Problems(FeatureSpec? features = null)
     {

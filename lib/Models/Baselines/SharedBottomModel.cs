@@ -26,11 +26,11 @@ public sealed record SharedBottomConfig : ModelConfig
 
     [JsonIgnore]
     public IReadOnlyList<int> EffectiveBottomSizes =>
-        BottomSizes ?? (HiddenSizes.Count > 1 ? HiddenSizes.Take(HiddenSizes.Count - 1).ToArray() : HiddenSizes.ToArray());
+        BottomSizes ?? Baseline.SharedPart(HiddenSizes);
 
     [JsonIgnore]
     public IReadOnlyList<int> EffectiveTowerSizes =>
-        TowerSizes ?? (HiddenSizes.Count > 1 ? [HiddenSizes[^1]] : []);
+        TowerSizes ?? Baseline.TowerPart(HiddenSizes);
 
     public override IReadOnlyList<string> Problems(FeatureSpec? features = null)
     {
