@@ -1,6 +1,7 @@
 // Model registry (issue 5): experiments list models by name and get a ScenarioModel built from a config.
 // Names, in Table 1 order: the baselines (the paper's, then the multi-task and PEPNet-part models of
-// Scenario-Wise-Rec: Shared-Bottom, MMoE, EPNet, PPNet), then DPG (MIR off) and MI-DPG (MIR on) in the four DWM variants.
+// Scenario-Wise-Rec: Shared-Bottom, MMoE, EPNet, PPNet; then the zoo's additions: HAMUR), then DPG (MIR off) and MI-DPG
+// (MIR on) in the four DWM variants.
 // Also registers the baseline kinds with ModelStore so saved baselines load back (module initialiser).
 using System.Runtime.CompilerServices;
 using MiDpg.Research.Models.Baselines;
