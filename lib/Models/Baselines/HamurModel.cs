@@ -2,6 +2,10 @@
 // arXiv 2309.06217): a backbone with a domain-specific adapter cell after its layers, whose weights a domain-shared
 // hyper-network generates per instance in low-rank form. Here the backbone is our DNN (emb 16, hidden 128-64-32,
 // ReLU; DnnModel's Mlp, same parameter names), each hidden layer followed by an adapter cell (AdapterLayers):
+// (The equations below follow the paper's description of the adapter cell (down-projection, non-linearity,
+// up-projection, domain norm, skip connection) and of the hyper-network's low-rank generation W = U M V from the
+// instance representation; the paper's full text was not at hand to quote its equation numbers, so the structure was
+// checked against the authors' reference code, Scenario-Wise-Rec's hamur.py.)
 //   h1 = [e_ag, e_aw, numeric];  h_l = ReLU(W_l h_{l-1} + b_l)                       (the backbone)
 //   M(x) = reshape_{k x k}(HyperNet(x_ins))                                            (the "instance representation
 //          matrix": one k x k core per sample; x_ins = h1 by default, HyperInput)
