@@ -28,7 +28,8 @@ import tempfile
 import time
 
 EXPECTED_COMMIT = "167ea862b52371c2333e8656652a54219d4457b2"
-MODELS = ("star", "ple", "adasparse", "epnet", "ppnet", "sharedbottom", "mmoe")
+MODELS = ("star", "ple", "adasparse", "epnet", "ppnet", "sharedbottom", "mmoe",
+          "hamur")
 
 
 class DriverError(Exception):
@@ -145,6 +146,7 @@ def build_model(args, meta, delta_alpha):
     from scenario_wise_rec.basic.initializers import RandomNormal
     from scenario_wise_rec.basic.layers import MLP
     from scenario_wise_rec.models.multi_domain import MMOE, PLE, PPNet, AdaSparse, EPNet, SharedBottom, Star
+    from scenario_wise_rec.models.multi_domain import HamurSmall
 
     def sparse(fd):
         return SparseFeature(fd["name"], vocab_size=fd["vocab"], embed_dim=args.emb,
@@ -180,6 +182,15 @@ def build_model(args, meta, delta_alpha):
                   expert_params={"dims": hidden[:-1] or hidden, "activation": "relu", "dropout": 0.0},
                   tower_params={"dims": hidden[-1:] if len(hidden) > 1 else [], "activation": "relu", "dropout": 0.0})
         return MMOE(**kw), kw, None
+    if args.model == "hamur":  # models/multi_domain/hamur.py HamurSmall (what the reference's scripts build); ours: HamurModel.cs
+        # HamurSmall has exactly two hidden layers with one adapter cell after the second (hamur.py:262-271, 344-367):
+        # it gets our first two widths (128, 64); ours is 128-64-32 with a cell after each. Bottleneck 32 is fixed there
+        # (hamur.py:282,301) and is ours; k = 32 and hyper_dims = [64] as our defaults (the scripts: k = 35).
+        if len(hidden) < 2:
+            raise DriverError("--hidden: hamur needs at least two hidden sizes (the reference's HamurSmall has two layers)")
+        kw = dict(features=agnostic + aware + dense, domain_num=S, fcn_dims=hidden[:2], hyper_dims=[64], k=32)
+        # The constructor appends k*k to hyper_dims in place (hamur.py:288): give it a copy so kw records what was asked.
+        return HamurSmall(**{**kw, "hyper_dims": list(kw["hyper_dims"])}), kw, None
     if args.model == "adasparse":  # models/multi_domain/adasparse.py; ours: AdaSparseModel.cs
         # Ours: Fusion, eps 1e-2, beta 2, alpha = 1 + epoch. Theirs adds delta_alpha at every forward call
         # (training and evaluation), so delta_alpha = 1 / (train + valid batches) grows alpha by 1 per epoch.

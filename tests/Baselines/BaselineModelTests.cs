@@ -89,6 +89,7 @@ public class BaselineModelTests
     [InlineData("star")]
     [InlineData("sharedbottom")]
     [InlineData("mmoe")]
+    [InlineData("hamur")]
     public void ScenarioSpecificPartsAloneSeparateScenarios(string name)
     {
         using var scope = NewDisposeScope();
@@ -136,6 +137,8 @@ public class BaselineModelTests
         new SharedBottomConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, BottomSizes = [12, 8], TowerSizes = [8, 6] },
         new MmoeConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], Experts = 1 },
         new MmoeConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, Experts = 3, GateBias = true, ExpertSizes = [6], TowerSizes = [] },
+        new HamurConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], RankK = 3, AdapterBottleneck = 2, HyperHiddenSizes = [5, 4], AdapterLayers = [1], HyperInput = HamurHyperInput.Aware, AdapterNorm = HamurNorm.None, ScenarioSpecificFactors = false, SeparateCores = true, AdapterActivation = HamurActivation.Relu },
+        new HamurConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], RankK = 2, AdapterBottleneck = 3, HyperHiddenSizes = [], AdapterNorm = HamurNorm.WholeBatch },
         new AdaSparseConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], PrunerHiddenSizes = [3], Variant = AdaSparseVariant.Scaling },
         new ApgConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], RankK = 3, CoreHidden = 5, OverParameterize = true, OverParameterizationSize = 6 },
         new OptMsmConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], SharedDim = 3, HyperHidden = 8, SpecificDim = 5, SharedCount = 2, SharedHidden = 6, Combination = SharedCombination.Attention, HyperRank = 2, GeneratedLayers = 2, HyperSharedBase = true },

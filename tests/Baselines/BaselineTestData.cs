@@ -25,6 +25,7 @@ internal static class BaselineTestData
         .With<EpNetConfig>(c => c with { GateHidden = 8 })
         .With<PpNetConfig>(c => c with { GateHidden = 8 })
         .With<MmoeConfig>(c => c with { Experts = 2 })
+        .With<HamurConfig>(c => c with { RankK = 2, AdapterBottleneck = 3, HyperHiddenSizes = [8] })
         .With<ApgConfig>(c => c with { RankK = 2, CoreHidden = 8 })
         .With<OptMsmConfig>(c => c with { SharedDim = 4, HyperHidden = 8 })
         .With<DpgConfig>(c => c with { RowDivisor = 2, ColumnDivisor = 2, RankK = 1, GeneratorHidden = 8, DiscriminatorHidden = 8 });

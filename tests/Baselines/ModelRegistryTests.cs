@@ -17,7 +17,7 @@ public sealed class ModelRegistryTests : IDisposable
     public void NamesAreThoseOfTheStudyInOrder()
     {
         Assert.Equal(["dnn", "ple", "star", "pepnet", "adasparse", "apg", "optmsm", "sharedbottom", "mmoe", "epnet", "ppnet",
-                      "dpg-non", "dpg-rc", "dpg-r", "dpg-c", "midpg-non", "midpg-rc", "midpg-r", "midpg-c"], ModelRegistry.Names);
+                      "hamur", "dpg-non", "dpg-rc", "dpg-r", "dpg-c", "midpg-non", "midpg-rc", "midpg-r", "midpg-c"], ModelRegistry.Names);
     }
 
     [Theory]
@@ -35,6 +35,7 @@ public sealed class ModelRegistryTests : IDisposable
     /// "star-swr", "ple-wide"): reports label them as recorded, registry names by their display name.</summary>
     [Theory]
     [InlineData("ppnet", "PPNet")]
+    [InlineData("hamur", "HAMUR")]
     [InlineData("epnet", "EPNet")]
     [InlineData("apg k19", "APG k19")]
     [InlineData("star-swr", "star-swr")]
@@ -53,6 +54,7 @@ public sealed class ModelRegistryTests : IDisposable
     [InlineData("mmoe", typeof(MmoeModel), "MMoE")]
     [InlineData("epnet", typeof(EpNetModel), "EPNet")]
     [InlineData("ppnet", typeof(PpNetModel), "PPNet")]
+    [InlineData("hamur", typeof(HamurModel), "HAMUR")]
     [InlineData("dpg-non", typeof(DpgModel), "DPG")]
     [InlineData("dpg-rc", typeof(DpgModel), "DPG")]
     [InlineData("dpg-r", typeof(DpgModel), "DPG")]

@@ -26,6 +26,8 @@ public static class BaselineComponent
     public const string Auxiliary = "auxiliary";
     /// <summary>OptMSM: the specific and shared-information projections (and the attention over them).</summary>
     public const string Projections = "projections";
+    /// <summary>HAMUR: the adapter cells' low-rank factors U, V and biases.</summary>
+    public const string Adapters = "adapters";
 }
 
 /// <summary>

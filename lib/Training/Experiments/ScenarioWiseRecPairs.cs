@@ -72,5 +72,16 @@ public static class ScenarioWiseRecPairs
         new("mmoe (reference without BatchNorm)", "mmoe", "mmoe", new ModelOptions(), "defaults: one expert 128, 64 per scenario; one bias-free gate and one tower 32 per scenario",
             "mmoe", ["--no-batchnorm"],
             "without its BatchNorms the reference differs only by its gates' biases (ours: the paper's bias-free W_g h1, `MmoeConfig.GateBias = false`)."),
+        new("hamur", "hamur", "hamur", new ModelOptions(),
+            "defaults: DNN 128-64-32 with an adapter cell (bottleneck 32, rank 32, sigmoid, domain norm) after every hidden layer, per-scenario U, V, b, one hyper-network 64 on all features",
+            "hamur", [],
+            "the reference (HamurSmall, what its scripts build) has a complete backbone per domain, every sample run through all of them and " +
+            "the output picked by domain (hamur.py:262-273, 317-376), with a BatchNorm after each hidden layer; only two hidden layers (the driver " +
+            "gives it 128, 64) and one adapter cell after the second (hamur.py:344-367), where ours shares one 128-64-32 backbone with a cell after " +
+            "each layer; its U, V and biases are shared by all domains (hamur.py:277-285, 300-302; ours one set per scenario) and initialised to " +
+            "ones (ours N(0, 1/fan_in)); its adapter norm uses the whole batch's mean and unbiased variance also at test time with one shared " +
+            "scale and shift (hamur.py:360-364; ours per-scenario statistics, running averages at test time, shared and per-scenario scale and shift), " +
+            "and keeps an up-projection bias the norm cancels (hamur.py:302,357); its hyper-network puts BatchNorm and ReLU after every layer, " +
+            "its k x k output included (hamur.py:290-297: a non-negative core), ours Linear-ReLU-Linear."),
     ];
 }

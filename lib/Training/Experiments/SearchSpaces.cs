@@ -6,7 +6,7 @@ namespace MiDpg.Research.Training.Experiments;
 /// <summary>
 /// The search space of every registry model (issue 16): Adam's learning rate for all, plus each model's own
 /// hyperparameters — λ for MI-DPG, the backbone's initialisation gain for DPG / MI-DPG, APG's rank, identity offset and
-/// over-parameterisation, PLE's experts and levels, AdaSparse's variant, STAR's auxiliary network, PEPNet's, EPNet's and PPNet's gate inputs, Shared-Bottom's towers, MMoE's experts,
+/// over-parameterisation, PLE's experts and levels, AdaSparse's variant, STAR's auxiliary network, PEPNet's, EPNet's and PPNet's gate inputs, Shared-Bottom's towers, MMoE's experts, HAMUR's rank,
 /// DNN's dropout, OptMSM's orthogonality weight. The first value of each hyperparameter is the model's default (the paper's
 /// setting where it gives one), so the default configuration is always the first candidate of a tuning run. Every space
 /// has at least <see cref="MinimumSize"/> points, so any budget up to it trains the same number of configurations for
@@ -52,6 +52,7 @@ public static class SearchSpaces
             ],
             "epnet" => [Hyperparameter.Of<EpNetConfig>("target", ["Agnostic", "All"], (c, v) => c with { Target = Enum.Parse<EpNetTarget>(v) })],
             "ppnet" => [Hyperparameter.Of<PpNetConfig>("prior", ["Aware", "Agnostic", "All"], (c, v) => c with { Prior = Enum.Parse<PpNetPrior>(v) })],
+            "hamur" => [Hyperparameter.Of<HamurConfig>("rank", ["32", "8", "16"], (c, v) => c with { RankK = int.Parse(v) })],
             // "last": the towers take the backbone's last hidden width (the default); "none": every hidden width is
             // shared and each scenario owns only its output layer (Caruana's task-specific outputs).
             "sharedbottom" => [Hyperparameter.Of<SharedBottomConfig>("towers", ["last", "none"], (c, v) => v == "last"
