@@ -52,7 +52,7 @@ def run(path, out_dir, timeout, injected=None):
     client = NotebookClient(
         nb,
         kernel_name=".net-csharp",
-        timeout=timeout,
+        timeout=timeout if timeout > 0 else None,
         startup_timeout=180,
         resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
     )
@@ -85,7 +85,7 @@ def run(path, out_dir, timeout, injected=None):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="folder for the executed copies")
-    parser.add_argument("--timeout", type=int, default=900, help="seconds per cell")
+    parser.add_argument("--timeout", type=int, default=900, help="seconds per cell; 0 = no limit")
     parser.add_argument("--inject", help="JSON file: {notebook path: source of the injected parameters cell}")
     parser.add_argument("notebooks", nargs="+")
     args = parser.parse_args()

@@ -14,7 +14,19 @@ public static class NotebookRunner
     /// <summary>Environment variable the notebooks read: the folder figures are saved to.</summary>
     public const string OutputVariable = "MIDPG_OUTPUT";
 
+    /// <summary>Default limit on one cell in quick mode, in seconds (full mode has none by default).</summary>
+    public const int QuickCellTimeoutSeconds = 900;
+
     public sealed record Outcome(int ExitCode, string Output);
+
+    /// <summary>The per-cell limit handed to the runner, in seconds (0 = no limit): the requested one, else 900 s in quick
+    /// mode and no limit in full mode.</summary>
+    public static int CellTimeout(bool quick, int? requested) => requested switch
+    {
+        null => quick ? QuickCellTimeoutSeconds : 0,
+        < 0 => throw new ArgumentException($"the cell timeout must be >= 0 seconds (0 = no limit); got {requested}"),
+        { } seconds => seconds,
+    };
 
     /// <summary>All notebooks, in their numbered order.</summary>
     public static IReadOnlyList<string> All() =>
@@ -24,11 +36,14 @@ public static class NotebookRunner
     /// Runs the given notebooks; executed copies go to <paramref name="executedDir"/>, figures to
     /// <paramref name="figuresDir"/>. Each line of the runner's output is passed to <paramref name="onLine"/>.
     /// </summary>
+    /// <param name="cellTimeoutSeconds">Longest time one cell may run, in seconds; 0 = no limit. null = 900 s in quick mode (a
+    /// stuck cell fails the run) and no limit in full mode, whose training cells run for tens of minutes.</param>
     /// <param name="parameters">Overrides "NAME=EXPRESSION" of variables of the notebooks' parameters cells, injected as a
     /// cell after it (<see cref="NotebookParameters"/>); an <see cref="ArgumentException"/> names an unknown one before anything runs.</param>
     public static Outcome Run(IEnumerable<string> notebooks, string executedDir, string figuresDir, bool quick,
-        Action<string>? onLine = null, int cellTimeoutSeconds = 900, IReadOnlyList<string>? parameters = null)
+        Action<string>? onLine = null, int? cellTimeoutSeconds = null, IReadOnlyList<string>? parameters = null)
     {
+        var timeout = CellTimeout(quick, cellTimeoutSeconds);
         var list = notebooks.Select(Path.GetFullPath).ToList();
         string? injectFile = null;
         if (parameters is { Count: > 0 })
@@ -49,7 +64,7 @@ public static class NotebookRunner
         info.ArgumentList.Add("--out");
         info.ArgumentList.Add(Path.GetFullPath(executedDir));
         info.ArgumentList.Add("--timeout");
-        info.ArgumentList.Add(cellTimeoutSeconds.ToString());
+        info.ArgumentList.Add(timeout.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (injectFile is not null) { info.ArgumentList.Add("--inject"); info.ArgumentList.Add(injectFile); }
         foreach (var notebook in list) info.ArgumentList.Add(notebook);
         info.Environment[QuickVariable] = quick ? "1" : "0";

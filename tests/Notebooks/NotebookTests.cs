@@ -65,6 +65,26 @@ public class NotebookTests(ITestOutputHelper output)
         Assert.True(File.Exists(Path.Combine(dir, "executed", "broken-on-purpose.ipynb")), "the executed copy is kept for inspection");
     }
 
+    /// <summary>Full mode has no per-cell limit by default (its training cells run for tens of minutes; a 900 s limit once
+    /// failed notebook 04's full sweep), quick mode keeps 900 s, and a requested limit is honoured by the runner.</summary>
+    [Fact]
+    public void CellTimeoutIsNoneInFullModeAndHonouredWhenRequested()
+    {
+        Assert.Equal(0, NotebookRunner.CellTimeout(quick: false, requested: null));
+        Assert.Equal(NotebookRunner.QuickCellTimeoutSeconds, NotebookRunner.CellTimeout(quick: true, requested: null));
+        Assert.Equal(5, NotebookRunner.CellTimeout(quick: false, requested: 5));
+        Assert.Contains("got -1", Assert.Throws<ArgumentException>(() => NotebookRunner.CellTimeout(true, -1)).Message);
+
+        var dir = Directory.CreateTempSubdirectory("midpg-timeout-").FullName;
+        var notebook = Path.Combine(dir, "slow-cell.ipynb");
+        WriteNotebook(notebook, Code("System.Threading.Thread.Sleep(20_000);"));
+        var outcome = NotebookRunner.Run([notebook], Path.Combine(dir, "executed"), Path.Combine(dir, "figures"), quick: true, cellTimeoutSeconds: 2);
+        output.WriteLine(outcome.Output);
+        Assert.NotEqual(0, outcome.ExitCode);
+        Assert.Contains("slow-cell.ipynb: cell 1 failed", outcome.Output);
+        Assert.Contains("timed out", outcome.Output);
+    }
+
     [Fact]
     public void ParametersAreInjectedAfterTheParametersCell()
     {
