@@ -52,7 +52,7 @@ public static class ModelRegistry
     /// <summary>Every registered name, in Table 1 order.</summary>
     public static IReadOnlyList<string> Names { get; } =
     [
-        "dnn", "ple", "star", "pepnet", "adasparse", "apg", "optmsm", "sharedbottom", "mmoe", "epnet", "ppnet",
+        "dnn", "ple", "star", "pepnet", "adasparse", "apg", "optmsm", "sharedbottom", "mmoe", "epnet", "ppnet", "adaptdhm", "m3oe",
         "dpg-non", "dpg-rc", "dpg-r", "dpg-c", "midpg-non", "midpg-rc", "midpg-r", "midpg-c",
     ];
 
@@ -70,6 +70,8 @@ public static class ModelRegistry
         ModelStore.Register<MmoeConfig>(MmoeModel.KindName, (f, c, d) => new MmoeModel(f, c, d));
         ModelStore.Register<EpNetConfig>(EpNetModel.KindName, (f, c, d) => new EpNetModel(f, c, d));
         ModelStore.Register<PpNetConfig>(PpNetModel.KindName, (f, c, d) => new PpNetModel(f, c, d));
+        ModelStore.Register<AdaptDhmConfig>(AdaptDhmModel.KindName, (f, c, d) => new AdaptDhmModel(f, c, d));
+        ModelStore.Register<M3oeConfig>(M3oeModel.KindName, (f, c, d) => new M3oeModel(f, c, d));
     }
 
     /// <summary>True when <paramref name="name"/> is registered (case-insensitive).</summary>
@@ -89,6 +91,8 @@ public static class ModelRegistry
         "mmoe" => new MmoeConfig(),
         "epnet" => new EpNetConfig(),
         "ppnet" => new PpNetConfig(),
+        "adaptdhm" => new AdaptDhmConfig(),
+        "m3oe" => new M3oeConfig(),
         var n when n.StartsWith("dpg-", StringComparison.Ordinal) => new DpgConfig { Variant = Variant(n), UseMir = false },
         var n when n.StartsWith("midpg-", StringComparison.Ordinal) => new DpgConfig { Variant = Variant(n), UseMir = true },
         _ => throw Unknown(name),
@@ -125,6 +129,8 @@ public static class ModelRegistry
         "mmoe" => MmoeModel.KindName,
         "epnet" => EpNetModel.KindName,
         "ppnet" => PpNetModel.KindName,
+        "adaptdhm" => AdaptDhmModel.KindName,
+        "m3oe" => M3oeModel.KindName,
         var n when n.StartsWith("dpg-", StringComparison.Ordinal) => $"{DpgModel.DpgKind} ({Variant(n)})",
         var n when n.StartsWith("midpg-", StringComparison.Ordinal) => $"{DpgModel.MiDpgKind} ({Variant(n)})",
         _ => throw Unknown(name),
@@ -152,10 +158,12 @@ public static class ModelRegistry
         MmoeConfig c => new MmoeModel(features, c, device),
         EpNetConfig c => new EpNetModel(features, c, device),
         PpNetConfig c => new PpNetModel(features, c, device),
+        AdaptDhmConfig c => new AdaptDhmModel(features, c, device),
+        M3oeConfig c => new M3oeModel(features, c, device),
         DpgConfig c => new DpgModel(features, c, device),
         _ => throw new ArgumentException($"no model is registered for config type {config.GetType().Name} " +
                                          "(known: DnnConfig, PleConfig, StarConfig, PepNetConfig, AdaSparseConfig, ApgConfig, OptMsmConfig, " +
-                                         "SharedBottomConfig, MmoeConfig, EpNetConfig, PpNetConfig, DpgConfig)"),
+                                         "SharedBottomConfig, MmoeConfig, EpNetConfig, PpNetConfig, AdaptDhmConfig, M3oeConfig, DpgConfig)"),
     };
 
     /// <summary>The closed-form parameter count by component of a config, without building the model.</summary>
@@ -172,6 +180,8 @@ public static class ModelRegistry
         MmoeConfig c => MmoeModel.Formula(features, c),
         EpNetConfig c => EpNetModel.Formula(features, c),
         PpNetConfig c => PpNetModel.Formula(features, c),
+        AdaptDhmConfig c => AdaptDhmModel.Formula(features, c),
+        M3oeConfig c => M3oeModel.Formula(features, c),
         DpgConfig c => ParameterCount.Formula(features, c),
         _ => throw new ArgumentException($"no parameter formula for config type {config.GetType().Name}"),
     };

@@ -16,7 +16,7 @@ public sealed class ModelRegistryTests : IDisposable
     [Fact]
     public void NamesAreThoseOfTheStudyInOrder()
     {
-        Assert.Equal(["dnn", "ple", "star", "pepnet", "adasparse", "apg", "optmsm", "sharedbottom", "mmoe", "epnet", "ppnet",
+        Assert.Equal(["dnn", "ple", "star", "pepnet", "adasparse", "apg", "optmsm", "sharedbottom", "mmoe", "epnet", "ppnet", "adaptdhm", "m3oe",
                       "dpg-non", "dpg-rc", "dpg-r", "dpg-c", "midpg-non", "midpg-rc", "midpg-r", "midpg-c"], ModelRegistry.Names);
     }
 
@@ -53,6 +53,8 @@ public sealed class ModelRegistryTests : IDisposable
     [InlineData("mmoe", typeof(MmoeModel), "MMoE")]
     [InlineData("epnet", typeof(EpNetModel), "EPNet")]
     [InlineData("ppnet", typeof(PpNetModel), "PPNet")]
+    [InlineData("adaptdhm", typeof(AdaptDhmModel), "AdaptDHM")]
+    [InlineData("m3oe", typeof(M3oeModel), "M3oE")]
     [InlineData("dpg-non", typeof(DpgModel), "DPG")]
     [InlineData("dpg-rc", typeof(DpgModel), "DPG")]
     [InlineData("dpg-r", typeof(DpgModel), "DPG")]

@@ -26,6 +26,10 @@ public static class BaselineComponent
     public const string Auxiliary = "auxiliary";
     /// <summary>OptMSM: the specific and shared-information projections (and the attention over them).</summary>
     public const string Projections = "projections";
+    /// <summary>AdaptDHM: the per-cluster weights (Star structure) or towers (SharedBottom structure).</summary>
+    public const string Clusters = "clusters";
+    /// <summary>M3oE: the learnable balancing and fusion weights of the domain and task experts.</summary>
+    public const string Balance = "balance";
 }
 
 /// <summary>
