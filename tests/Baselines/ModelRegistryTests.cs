@@ -82,8 +82,8 @@ public sealed class ModelRegistryTests : IDisposable
     [Fact]
     public void UnknownNameErrorListsTheValidNames()
     {
-        var error = Assert.Throws<ArgumentException>(() => ModelRegistry.Create("m3oe", BaselineTestData.Spec()));
-        Assert.Contains("'m3oe'", error.Message);
+        var error = Assert.Throws<ArgumentException>(() => ModelRegistry.Create("no-such-model", BaselineTestData.Spec()));
+        Assert.Contains("'no-such-model'", error.Message);
         foreach (var name in ModelRegistry.Names) Assert.Contains(name, error.Message);
         Assert.Throws<ArgumentException>(() => ModelRegistry.DefaultConfig("dpg-x"));
         Assert.False(ModelRegistry.Contains("dpg-x"));
