@@ -1,7 +1,7 @@
 """Train a Scenario-Wise-Rec reference model on the train/valid/test rows our library exported.
 
 Scenario-Wise-Rec (https://github.com/Xiaopengli1/Scenario-Wise-Rec, MIT) is an independent PyTorch
-implementation of STAR, PLE, AdaSparse, EPNet, PPNet, Shared-Bottom and MMoE. This driver imports it at run time (it is never
+implementation of STAR, PLE, AdaSparse, EPNet, PPNet, Shared-Bottom, MMoE, AdaptDHM and M3oE. This driver imports it at run time (it is never
 copied into this repository), builds its features, models, DataLoaders and CTRTrainer on our exported
 split, and writes one JSON result. See README.md beside this file for the export format, how each model
 is configured to match ours and which of the reference's quirks the driver neutralises.
@@ -28,8 +28,7 @@ import tempfile
 import time
 
 EXPECTED_COMMIT = "167ea862b52371c2333e8656652a54219d4457b2"
-MODELS = ("star", "ple", "adasparse", "epnet", "ppnet", "sharedbottom", "mmoe",
-          "hamur")
+MODELS = ("star", "ple", "adasparse", "epnet", "ppnet", "sharedbottom", "mmoe", "adaptdhm", "hamur", "m3oe")
 
 
 class DriverError(Exception):
@@ -145,8 +144,7 @@ def build_model(args, meta, delta_alpha):
     from scenario_wise_rec.basic.features import DenseFeature, SparseFeature
     from scenario_wise_rec.basic.initializers import RandomNormal
     from scenario_wise_rec.basic.layers import MLP
-    from scenario_wise_rec.models.multi_domain import MMOE, PLE, PPNet, AdaSparse, EPNet, SharedBottom, Star
-    from scenario_wise_rec.models.multi_domain import HamurSmall
+    from scenario_wise_rec.models.multi_domain import MMOE, PLE, PPNet, AdaSparse, AdaptDHM, EPNet, HamurSmall, M3oE, SharedBottom, Star
 
     def sparse(fd):
         return SparseFeature(fd["name"], vocab_size=fd["vocab"], embed_dim=args.emb,
@@ -191,6 +189,22 @@ def build_model(args, meta, delta_alpha):
         kw = dict(features=agnostic + aware + dense, domain_num=S, fcn_dims=hidden[:2], hyper_dims=[64], k=32)
         # The constructor appends k*k to hyper_dims in place (hamur.py:288): give it a copy so kw records what was asked.
         return HamurSmall(**{**kw, "hyper_dims": list(kw["hyper_dims"])}), kw, None
+    if args.model == "adaptdhm":  # models/multi_domain/adaptdhm.py; ours: lib/Models/Baselines/AdaptDhmModel.cs
+        # Ours: K = 3 clusters, beta = 0.9, 3 routing iterations, hard routing, W^shared ⊙ W^(k) on every layer of
+        # d_in -> hidden -> 1 (Structure = Star), as the reference's scripts (cluster_num=3, beta=0.9, fcn_dims = hidden).
+        # Its centres are a plain tensor attribute: not in the state dict, so the best epoch's weights are tested with
+        # the centres of the last epoch.
+        kw = dict(features=agnostic + aware + dense, fcn_dims=hidden, cluster_num=3, beta=0.9, device=args.device)
+        return AdaptDHM(**kw), kw, None
+    if args.model == "m3oe":  # models/multi_domain/m3oe.py; ours: lib/Models/Baselines/M3oeModel.cs
+        # Its first two layers are a STAR layer (+ a skip connection), its experts take the rest, and fcn_dims[1] must
+        # be repeated (the experts start at fcn_dims[2]): hidden 128,64,32 -> fcn_dims 128,64,64,32 keeps ours' depth
+        # d_in -> 128 -> 64 -> 32 -> 1. expert_num 4 and the balance weights' init 1 as ours (and its scripts).
+        if len(hidden) < 3:
+            raise DriverError("m3oe needs at least three --hidden sizes (the reference's STAR bottom takes two)")
+        kw = dict(features=agnostic + aware + dense, domain_num=S, fcn_dims=hidden[:2] + hidden[1:], expert_num=4,
+                  exp_d=1, exp_t=1, bal_d=1, bal_t=1, device=args.device)
+        return M3oE(**kw), kw, None
     if args.model == "adasparse":  # models/multi_domain/adasparse.py; ours: AdaSparseModel.cs
         # Ours: Fusion, eps 1e-2, beta 2, alpha = 1 + epoch. Theirs adds delta_alpha at every forward call
         # (training and evaluation), so delta_alpha = 1 / (train + valid batches) grows alpha by 1 per epoch.

@@ -53,8 +53,7 @@ public static class ModelRegistry
     /// <summary>Every registered name, in Table 1 order.</summary>
     public static IReadOnlyList<string> Names { get; } =
     [
-        "dnn", "ple", "star", "pepnet", "adasparse", "apg", "optmsm", "sharedbottom", "mmoe", "epnet", "ppnet",
-        "hamur",
+        "dnn", "ple", "star", "pepnet", "adasparse", "apg", "optmsm", "sharedbottom", "mmoe", "epnet", "ppnet", "adaptdhm", "hamur", "m3oe",
         "dpg-non", "dpg-rc", "dpg-r", "dpg-c", "midpg-non", "midpg-rc", "midpg-r", "midpg-c",
     ];
 
@@ -73,6 +72,8 @@ public static class ModelRegistry
         ModelStore.Register<EpNetConfig>(EpNetModel.KindName, (f, c, d) => new EpNetModel(f, c, d));
         ModelStore.Register<PpNetConfig>(PpNetModel.KindName, (f, c, d) => new PpNetModel(f, c, d));
         ModelStore.Register<HamurConfig>(HamurModel.KindName, (f, c, d) => new HamurModel(f, c, d));
+        ModelStore.Register<AdaptDhmConfig>(AdaptDhmModel.KindName, (f, c, d) => new AdaptDhmModel(f, c, d));
+        ModelStore.Register<M3oeConfig>(M3oeModel.KindName, (f, c, d) => new M3oeModel(f, c, d));
     }
 
     /// <summary>True when <paramref name="name"/> is registered (case-insensitive).</summary>
@@ -93,6 +94,8 @@ public static class ModelRegistry
         "epnet" => new EpNetConfig(),
         "ppnet" => new PpNetConfig(),
         "hamur" => new HamurConfig(),
+        "adaptdhm" => new AdaptDhmConfig(),
+        "m3oe" => new M3oeConfig(),
         var n when n.StartsWith("dpg-", StringComparison.Ordinal) => new DpgConfig { Variant = Variant(n), UseMir = false },
         var n when n.StartsWith("midpg-", StringComparison.Ordinal) => new DpgConfig { Variant = Variant(n), UseMir = true },
         _ => throw Unknown(name),
@@ -130,6 +133,8 @@ public static class ModelRegistry
         "epnet" => EpNetModel.KindName,
         "ppnet" => PpNetModel.KindName,
         "hamur" => HamurModel.KindName,
+        "adaptdhm" => AdaptDhmModel.KindName,
+        "m3oe" => M3oeModel.KindName,
         var n when n.StartsWith("dpg-", StringComparison.Ordinal) => $"{DpgModel.DpgKind} ({Variant(n)})",
         var n when n.StartsWith("midpg-", StringComparison.Ordinal) => $"{DpgModel.MiDpgKind} ({Variant(n)})",
         _ => throw Unknown(name),
@@ -157,11 +162,13 @@ public static class ModelRegistry
         MmoeConfig c => new MmoeModel(features, c, device),
         EpNetConfig c => new EpNetModel(features, c, device),
         PpNetConfig c => new PpNetModel(features, c, device),
+        AdaptDhmConfig c => new AdaptDhmModel(features, c, device),
+        M3oeConfig c => new M3oeModel(features, c, device),
         HamurConfig c => new HamurModel(features, c, device),
         DpgConfig c => new DpgModel(features, c, device),
         _ => throw new ArgumentException($"no model is registered for config type {config.GetType().Name} " +
                                          "(known: DnnConfig, PleConfig, StarConfig, PepNetConfig, AdaSparseConfig, ApgConfig, OptMsmConfig, " +
-                                         "SharedBottomConfig, MmoeConfig, EpNetConfig, PpNetConfig, HamurConfig, DpgConfig)"),
+                                         "SharedBottomConfig, MmoeConfig, EpNetConfig, PpNetConfig, AdaptDhmConfig, HamurConfig, M3oeConfig, DpgConfig)"),
     };
 
     /// <summary>The closed-form parameter count by component of a config, without building the model.</summary>
@@ -179,6 +186,8 @@ public static class ModelRegistry
         EpNetConfig c => EpNetModel.Formula(features, c),
         PpNetConfig c => PpNetModel.Formula(features, c),
         HamurConfig c => HamurModel.Formula(features, c),
+        AdaptDhmConfig c => AdaptDhmModel.Formula(features, c),
+        M3oeConfig c => M3oeModel.Formula(features, c),
         DpgConfig c => ParameterCount.Formula(features, c),
         _ => throw new ArgumentException($"no parameter formula for config type {config.GetType().Name}"),
     };

@@ -144,6 +144,10 @@ public class BaselineModelTests
         new OptMsmConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], SharedDim = 3, HyperHidden = 8, SpecificDim = 5, SharedCount = 2, SharedHidden = 6, Combination = SharedCombination.Attention, HyperRank = 2, GeneratedLayers = 2, HyperSharedBase = true },
         new OptMsmConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], SharedDim = 3, HyperHidden = 8, SharedCount = 4, Combination = SharedCombination.ConcatAll, SpecificFields = ["scenario"], Orthogonality = OrthogonalityMode.Weights },
         new OptMsmConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], SharedDim = 3, HyperHidden = 8, Combination = SharedCombination.Sum, Orthogonality = OrthogonalityMode.GramIdentity, GeneratedLayers = 1 },
+        new AdaptDhmConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], Clusters = 2, Routing = AdaptDhmRouting.Soft, Structure = AdaptDhmStructure.SharedBottom, BottomSizes = [6], TowerSizes = [5, 3] },
+        new AdaptDhmConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], Clusters = 1, CentroidUpdate = AdaptDhmCentroidUpdate.RoutingMean, CentroidMomentum = 0.5, RoutingIterations = 1 },
+        new M3oeConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], Experts = 1, TaskExpert = false, DetachGateInput = true },
+        new M3oeConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, Experts = 3, GateBias = true, ExpertSizes = [6], TowerSizes = [], InitialBalanceLogit = -0.5 },
     };
 
     /// <summary>Non-default options: counts still equal the formulas, and every parameter still gets a gradient.</summary>

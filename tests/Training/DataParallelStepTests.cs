@@ -40,6 +40,8 @@ public class DataParallelStepTests
     [InlineData("sharedbottom", 2, true)]
     [InlineData("mmoe", 3, true)]
     [InlineData("optmsm", 3, true)]
+    [InlineData("adaptdhm", 3, true)]
+    [InlineData("m3oe", 2, true)]
     public void ShardGradientsAddUpToTheBatchGradient(string name, int shards, bool mirGradientToBackbone)
     {
         using var scope = NewDisposeScope();

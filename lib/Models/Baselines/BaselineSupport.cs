@@ -28,6 +28,10 @@ public static class BaselineComponent
     public const string Projections = "projections";
     /// <summary>HAMUR: the adapter cells' low-rank factors U, V and biases.</summary>
     public const string Adapters = "adapters";
+    /// <summary>AdaptDHM: the per-cluster weights (Star structure) or towers (SharedBottom structure).</summary>
+    public const string Clusters = "clusters";
+    /// <summary>M3oE: the learnable balancing and fusion weights of the domain and task experts.</summary>
+    public const string Balance = "balance";
 }
 
 /// <summary>

@@ -83,5 +83,19 @@ public static class ScenarioWiseRecPairs
             "scale and shift (hamur.py:360-364; ours per-scenario statistics, running averages at test time, shared and per-scenario scale and shift), " +
             "and keeps an up-projection bias the norm cancels (hamur.py:302,357); its hyper-network puts BatchNorm and ReLU after every layer, " +
             "its k x k output included (hamur.py:290-297: a non-negative core), ours Linear-ReLU-Linear."),
+        new("adaptdhm", "adaptdhm", "adaptdhm", new ModelOptions(),
+            "defaults: K = 3 clusters, hard routing, centre momentum β 0.9, 3 routing iterations, W^shared ⊙ W^(k) on every layer of 128-64-32 → 1",
+            "adaptdhm", [],
+            "the reference's layers have no bias (its biases are created but never used, adaptdhm.py:42-46,104-106), it initialises both W^shared " +
+            "and W^(k) Xavier-uniform (adaptdhm.py:45,61) where ours starts W^(k) = 1 with W^shared as nn.Linear's default, and its centres are a " +
+            "plain tensor (adaptdhm.py:33), not saved with the weights, so its best epoch is tested with the last epoch's centres; ours commits " +
+            "the batch's centre update after the optimiser step (the same centres route the batch on both sides)."),
+        new("m3oe", "m3oe", "m3oe", new ModelOptions(),
+            "defaults: 4 shared experts 128-64, one domain expert per scenario, one task expert, bias-free gates, towers 32, balance weights σ(1)",
+            "m3oe", [],
+            "the reference puts a STAR layer (W_d ⊙ W_shared, d_in → 128) with a 128 → 64 block and a d_in → 64 skip connection under its " +
+            "experts (m3oe.py:95-104,145-150), so its experts are 64 → 32 (ours 128 → 64 on the embeddings), follows every linear layer with " +
+            "LayerNorm (m3oe.py:59-61,129), gives its towers an extra 32 → 32 layer (m3oe.py:126-131), gates with a bias on the detached bottom " +
+            "output (m3oe.py:120-122,152), and has no task expert (commented out, m3oe.py:163-171; its exp_t and bal_t weights get no gradient)."),
     ];
 }
