@@ -1,6 +1,6 @@
 // Model registry (issue 5): experiments list models by name and get a ScenarioModel built from a config.
 // Names, in Table 1 order: the baselines (the paper's, then the multi-task and PEPNet-part models of
-// Scenario-Wise-Rec: Shared-Bottom, MMoE, EPNet, PPNet), then DPG (MIR off) and MI-DPG (MIR on) in the four DWM variants.
+// Scenario-Wise-Rec: Shared-Bottom, MMoE, EPNet, PPNet, SAR-Net, M2M), then DPG (MIR off) and MI-DPG (MIR on) in the four DWM variants.
 // Also registers the baseline kinds with ModelStore so saved baselines load back (module initialiser).
 using System.Runtime.CompilerServices;
 using MiDpg.Research.Models.Baselines;
@@ -53,6 +53,7 @@ public static class ModelRegistry
     public static IReadOnlyList<string> Names { get; } =
     [
         "dnn", "ple", "star", "pepnet", "adasparse", "apg", "optmsm", "sharedbottom", "mmoe", "epnet", "ppnet",
+        "sarnet", "m2m",
         "dpg-non", "dpg-rc", "dpg-r", "dpg-c", "midpg-non", "midpg-rc", "midpg-r", "midpg-c",
     ];
 
@@ -70,6 +71,8 @@ public static class ModelRegistry
         ModelStore.Register<MmoeConfig>(MmoeModel.KindName, (f, c, d) => new MmoeModel(f, c, d));
         ModelStore.Register<EpNetConfig>(EpNetModel.KindName, (f, c, d) => new EpNetModel(f, c, d));
         ModelStore.Register<PpNetConfig>(PpNetModel.KindName, (f, c, d) => new PpNetModel(f, c, d));
+        ModelStore.Register<SarNetConfig>(SarNetModel.KindName, (f, c, d) => new SarNetModel(f, c, d));
+        ModelStore.Register<M2mConfig>(M2mModel.KindName, (f, c, d) => new M2mModel(f, c, d));
     }
 
     /// <summary>True when <paramref name="name"/> is registered (case-insensitive).</summary>
@@ -89,6 +92,8 @@ public static class ModelRegistry
         "mmoe" => new MmoeConfig(),
         "epnet" => new EpNetConfig(),
         "ppnet" => new PpNetConfig(),
+        "sarnet" => new SarNetConfig(),
+        "m2m" => new M2mConfig(),
         var n when n.StartsWith("dpg-", StringComparison.Ordinal) => new DpgConfig { Variant = Variant(n), UseMir = false },
         var n when n.StartsWith("midpg-", StringComparison.Ordinal) => new DpgConfig { Variant = Variant(n), UseMir = true },
         _ => throw Unknown(name),
@@ -125,6 +130,8 @@ public static class ModelRegistry
         "mmoe" => MmoeModel.KindName,
         "epnet" => EpNetModel.KindName,
         "ppnet" => PpNetModel.KindName,
+        "sarnet" => SarNetModel.KindName,
+        "m2m" => M2mModel.KindName,
         var n when n.StartsWith("dpg-", StringComparison.Ordinal) => $"{DpgModel.DpgKind} ({Variant(n)})",
         var n when n.StartsWith("midpg-", StringComparison.Ordinal) => $"{DpgModel.MiDpgKind} ({Variant(n)})",
         _ => throw Unknown(name),
@@ -152,10 +159,12 @@ public static class ModelRegistry
         MmoeConfig c => new MmoeModel(features, c, device),
         EpNetConfig c => new EpNetModel(features, c, device),
         PpNetConfig c => new PpNetModel(features, c, device),
+        SarNetConfig c => new SarNetModel(features, c, device),
+        M2mConfig c => new M2mModel(features, c, device),
         DpgConfig c => new DpgModel(features, c, device),
         _ => throw new ArgumentException($"no model is registered for config type {config.GetType().Name} " +
                                          "(known: DnnConfig, PleConfig, StarConfig, PepNetConfig, AdaSparseConfig, ApgConfig, OptMsmConfig, " +
-                                         "SharedBottomConfig, MmoeConfig, EpNetConfig, PpNetConfig, DpgConfig)"),
+                                         "SharedBottomConfig, MmoeConfig, EpNetConfig, PpNetConfig, SarNetConfig, M2mConfig, DpgConfig)"),
     };
 
     /// <summary>The closed-form parameter count by component of a config, without building the model.</summary>
@@ -172,6 +181,8 @@ public static class ModelRegistry
         MmoeConfig c => MmoeModel.Formula(features, c),
         EpNetConfig c => EpNetModel.Formula(features, c),
         PpNetConfig c => PpNetModel.Formula(features, c),
+        SarNetConfig c => SarNetModel.Formula(features, c),
+        M2mConfig c => M2mModel.Formula(features, c),
         DpgConfig c => ParameterCount.Formula(features, c),
         _ => throw new ArgumentException($"no parameter formula for config type {config.GetType().Name}"),
     };

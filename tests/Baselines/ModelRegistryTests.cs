@@ -17,7 +17,7 @@ public sealed class ModelRegistryTests : IDisposable
     public void NamesAreThoseOfTheStudyInOrder()
     {
         Assert.Equal(["dnn", "ple", "star", "pepnet", "adasparse", "apg", "optmsm", "sharedbottom", "mmoe", "epnet", "ppnet",
-                      "dpg-non", "dpg-rc", "dpg-r", "dpg-c", "midpg-non", "midpg-rc", "midpg-r", "midpg-c"], ModelRegistry.Names);
+                      "sarnet", "m2m", "dpg-non", "dpg-rc", "dpg-r", "dpg-c", "midpg-non", "midpg-rc", "midpg-r", "midpg-c"], ModelRegistry.Names);
     }
 
     [Theory]
@@ -53,6 +53,8 @@ public sealed class ModelRegistryTests : IDisposable
     [InlineData("mmoe", typeof(MmoeModel), "MMoE")]
     [InlineData("epnet", typeof(EpNetModel), "EPNet")]
     [InlineData("ppnet", typeof(PpNetModel), "PPNet")]
+    [InlineData("sarnet", typeof(SarNetModel), "SAR-Net")]
+    [InlineData("m2m", typeof(M2mModel), "M2M")]
     [InlineData("dpg-non", typeof(DpgModel), "DPG")]
     [InlineData("dpg-rc", typeof(DpgModel), "DPG")]
     [InlineData("dpg-r", typeof(DpgModel), "DPG")]
