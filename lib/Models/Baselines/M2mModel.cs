@@ -1,6 +1,6 @@
 // M2M (Zhang, Liao, Liu, Xu, Zheng, "Leaving No One Behind: A Multi-Scenario Multi-Task Meta Learning Approach for
-// Advertiser Modeling", WSDM 2022), single task (the conversion label) with the scenarios as the meta input. The
-// paper's network, in its own names (section 3):
+// Advertiser Modeling", WSDM 2022, arXiv:2201.06814), single task (the conversion label) with the scenarios as the
+// meta input. The paper's network (backbone, meta learning mechanism, multi-task loss), in its names:
 //   backbone: a transformer layer over the behaviour and performance sequences,
 //       MH(X) = concat(head_1, ..., head_h) W^H,  head_i = Attention(X W_i^Q, X W_i^K, X W_i^V),
 //     expert views E_i = MLP_i(F) (i = 1..K) of the encoded features F, a task view T_t = MLP(task embedding t)
@@ -25,7 +25,8 @@
 //     at the expert width 64, the output MLP 64 -> 32 -> 1 (`TowerSizes`). A generated d x d weight costs d^2
 //     generator outputs per unit of S, so the meta units stay at the expert width, S is 32 wide (`ScenarioDim`) and the
 //     meta attention's hidden layer 32 (`MetaAttentionHidden`); K = 4 experts (`Experts`, m2m.py's num_experts),
-//     one meta tower layer (`MetaTowerLayers`, as m2m.py). σ = ReLU throughout (m2m.py: LeakyReLU(0.1)).
+//     one meta tower layer (`MetaTowerLayers`, as m2m.py). σ = ReLU throughout (m2m.py: LeakyReLU(0.1)). With one
+//     expert view (Experts = 1) α ≡ 1: no meta attention and no task view are built.
 //   - Initialisation: each generator's bias c starts as nn.Linear's init of the generated layer (U(±1/sqrt(fan_in))),
 //     its weight V at nn.Linear's bound divided by sqrt(fan_in), so every generated layer starts at nn.Linear's scale.
 using System.Text.Json.Serialization;

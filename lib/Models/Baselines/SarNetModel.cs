@@ -1,11 +1,12 @@
 // SAR-Net (Shen, Tao, Zhang, Wen, Chen, Lu, "SAR-Net: A Scenario-Aware Ranking Network for Personalized Fair
-// Recommendation in Hundreds of Travel Scenarios", CIKM 2021). The paper's network, in its own names:
-//   cross-scenario behaviour extraction (section 3.2): two attention modules pool the user's behaviour sequence B, one
-//     with the scenario features as the query, one with the target item's features:
+// Recommendation in Hundreds of Travel Scenarios", CIKM 2021, arXiv:2110.06475). The paper's modules, in its names
+// (the equations as we read them; the notation of the attention is the standard scaled dot product):
+//   cross-scenario behaviour extraction: two attention modules pool the user's behaviour sequence B, one with the
+//     scenario features as the query, one with the target item's features:
 //       a_sc = softmax((W_Q e_sc)(W_K B)^T / sqrt(d)) (W_V B)
-//   scenario-specific linear transformation (section 3.3): x~ = x ⊙ w_s + b_s, one scale and one shift vector per
-//     scenario s (almost no extra parameters), applied to the concatenated encoded features x
-//   debias expert networks (section 3.4): scenario-shared experts E_1..E_K and, for each scenario, its own experts
+//   scenario-specific linear transformation: x~ = x ⊙ w_s + b_s, one scale and one shift vector per scenario s
+//     (almost no extra parameters), applied to the concatenated encoded features x
+//   debias expert networks: scenario-shared experts E_1..E_K and, for each scenario, its own experts
 //     E^s_1..E^s_L, all reading x~; a Fairness Coefficient computed from bias features (manual promotion
 //     interventions) re-weights their predictions
 //   multi-scenario gating: g = softmax(W_g x~ + b_g) over the K shared and the sample's L specific experts,
@@ -21,8 +22,8 @@
 //   - `Transform = PerScenario` (default): w_s, b_s are free [S, d] parameters starting at w = 1, b = 0 (the identity);
 //     `ScenarioEmbedding`: w = 1 + U_w e_aw + c_w, b = U_b e_aw + c_b, generated from the scenario-aware embeddings.
 // "Same backbone sizes" (as MMoE): every expert is d_x -> 128 -> 64 (`ExpertSizes`), the tower 64 -> 32 -> 1
-// (`TowerSizes`). Expert counts (the paper leaves them open): `SharedExperts` 8 and `ScenarioExperts` 2 per
-// scenario, Scenario-Wise-Rec's defaults. The gate reads x~ (`GateInput = Transformed`, as sarnet.py) or e_aw.
+// (`TowerSizes`). Expert counts (decision): `SharedExperts` 8 and `ScenarioExperts` 2 per scenario, Scenario-Wise-Rec's
+// defaults. The gate (decision) reads x~ (`GateInput = Transformed`, as sarnet.py) or e_aw, with a bias.
 using System.Text.Json.Serialization;
 using TorchSharp;
 using TorchSharp.Modules;
