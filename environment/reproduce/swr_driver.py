@@ -1,7 +1,7 @@
 """Train a Scenario-Wise-Rec reference model on the train/valid/test rows our library exported.
 
 Scenario-Wise-Rec (https://github.com/Xiaopengli1/Scenario-Wise-Rec, MIT) is an independent PyTorch
-implementation of STAR, PLE, AdaSparse, EPNet, PPNet, Shared-Bottom, MMoE, AdaptDHM and M3oE. This driver imports it at run time (it is never
+implementation of STAR, PLE, AdaSparse, EPNet, PPNet, Shared-Bottom, MMoE, SAR-Net, M2M, AdaptDHM, HAMUR and M3oE. This driver imports it at run time (it is never
 copied into this repository), builds its features, models, DataLoaders and CTRTrainer on our exported
 split, and writes one JSON result. See README.md beside this file for the export format, how each model
 is configured to match ours and which of the reference's quirks the driver neutralises.
@@ -28,7 +28,7 @@ import tempfile
 import time
 
 EXPECTED_COMMIT = "167ea862b52371c2333e8656652a54219d4457b2"
-MODELS = ("star", "ple", "adasparse", "epnet", "ppnet", "sharedbottom", "mmoe", "adaptdhm", "hamur", "m3oe")
+MODELS = ("star", "ple", "adasparse", "epnet", "ppnet", "sharedbottom", "mmoe", "sarnet", "m2m", "adaptdhm", "hamur", "m3oe")
 
 
 class DriverError(Exception):
@@ -116,13 +116,15 @@ def load_export(data_dir):
     return meta, parts
 
 
-def make_loader(df, meta, batch_size, generator=None, drop_last=False):
-    """The reference's TorchDataset over one part (utils/data.py), in a plain DataLoader."""
+def make_loader(df, meta, batch_size, generator=None, drop_last=False, zero_columns=()):
+    """The reference's TorchDataset over one part (utils/data.py), in a plain DataLoader; zero_columns are extra
+    dense columns holding 0 (M2M's padding, see m2m_padding)."""
     import numpy as np
     from torch.utils.data import DataLoader
     from scenario_wise_rec.utils.data import TorchDataset
     x = {fd["name"]: df[fd["name"]].to_numpy(np.int64) for fd in meta["fields"]}
     x.update({n: df[n].to_numpy(np.float32) for n in meta["numeric"]})
+    x.update({n: np.zeros(len(df), np.float32) for n in zero_columns})
     x["domain_indicator"] = df["domain_indicator"].to_numpy(np.int64)  # read by Star, PLE, PPNet and the evaluation
     y = df[meta["label"]].to_numpy(np.int64)
     return DataLoader(TorchDataset(x, y), batch_size=batch_size, shuffle=generator is not None,
@@ -139,12 +141,28 @@ def eval_batch_size(rows, batch_size):
 
 # ---------------------------------------------------------------- the models
 
-def build_model(args, meta, delta_alpha):
+def m2m_padding(args, meta):
+    """Names of the constant-zero dense columns M2M needs: m2m.py:21 builds nn.Transformer(d_model=input_dim, nhead=4),
+    which requires the input width (emb x fields + numeric columns) to be a multiple of 4; zeros carry no information."""
+    if args.model != "m2m":
+        return []
+    width = args.emb * len(meta["fields"]) + len(meta["numeric"])
+    taken = {fd["name"] for fd in meta["fields"]} | set(meta["numeric"]) | {"domain_indicator", meta["label"]}
+    names, k = [], 0
+    while len(names) < -width % 4:
+        if f"m2m_zero_{k}" not in taken:
+            names.append(f"m2m_zero_{k}")
+        k += 1
+    return names
+
+
+def build_model(args, meta, delta_alpha, zero_columns=()):
     """The reference model configured like ours; returns (model, constructor arguments, change after construction)."""
     from scenario_wise_rec.basic.features import DenseFeature, SparseFeature
     from scenario_wise_rec.basic.initializers import RandomNormal
     from scenario_wise_rec.basic.layers import MLP
-    from scenario_wise_rec.models.multi_domain import MMOE, PLE, PPNet, AdaSparse, AdaptDHM, EPNet, HamurSmall, M3oE, SharedBottom, Star
+    from scenario_wise_rec.models.multi_domain import (M2M, MMOE, PLE, AdaptDHM, AdaSparse, EPNet, HamurSmall, M3oE, PPNet, Sarnet,
+                                                       SharedBottom, Star)
 
     def sparse(fd):
         return SparseFeature(fd["name"], vocab_size=fd["vocab"], embed_dim=args.emb,
@@ -180,6 +198,20 @@ def build_model(args, meta, delta_alpha):
                   expert_params={"dims": hidden[:-1] or hidden, "activation": "relu", "dropout": 0.0},
                   tower_params={"dims": hidden[-1:] if len(hidden) > 1 else [], "activation": "relu", "dropout": 0.0})
         return MMOE(**kw), kw, None
+    if args.model == "sarnet":  # models/multi_domain/sarnet.py; ours: SarNetModel.cs
+        # Ours: 8 shared and 2 per-scenario experts (these defaults). The reference fixes its experts at
+        # BatchNorm + Linear(input, 16) and its tower at 16 -> 32 -> 32 -> 1 (sarnet.py:16,52): not configurable.
+        kw = dict(features=agnostic + aware + dense, domain_num=S, domain_shared_expert_num=8, domain_specific_expert_num=2)
+        return Sarnet(**kw), kw, None
+    if args.model == "m2m":  # models/multi_domain/m2m.py; ours: M2mModel.cs
+        # Ours: 4 experts whose last width (hidden[-2], 64) is the meta width; encoder 2 layers, 4 heads, feed-forward 16.
+        # The reference's experts are one layer of expert_output_size, its output MLP fixed at 64 -> 32 -> 1 (m2m.py:40).
+        pad = [DenseFeature(n) for n in zero_columns]
+        kw = dict(features=agnostic + aware + dense + pad, domain_feature=aware[:1], domain_num=S, num_experts=4,
+                  expert_output_size=hidden[-2] if len(hidden) > 1 else hidden[0],
+                  transformer_dims={"num_encoder_layers": 2, "num_decoder_layers": 2, "dim_feedforward": 16})
+        change = f"{len(pad)} constant-zero dense column(s) appended so that the input width is a multiple of nhead = 4" if pad else None
+        return M2M(**kw), kw, change
     if args.model == "hamur":  # models/multi_domain/hamur.py HamurSmall (what the reference's scripts build); ours: HamurModel.cs
         # HamurSmall has exactly two hidden layers with one adapter cell after the second (hamur.py:262-271, 344-367):
         # it gets our first two widths (128, 64); ours is 128-64-32 with a cell after each. Bottleneck 32 is fixed there
@@ -301,12 +333,13 @@ def run(args):
     S, B = len(meta["scenarios"]), args.batch_size
     torch.set_num_threads(args.threads)
     drop_last = len(parts["train"]) % B == 1  # a one-row batch breaks BatchNorm in training
-    train = make_loader(parts["train"], meta, B, torch.Generator().manual_seed(args.seed), drop_last)
-    valid = make_loader(parts["valid"], meta, eval_batch_size(len(parts["valid"]), B))
-    test = make_loader(parts["test"], meta, eval_batch_size(len(parts["test"]), B))
+    zeros = m2m_padding(args, meta)
+    train = make_loader(parts["train"], meta, B, torch.Generator().manual_seed(args.seed), drop_last, zeros)
+    valid = make_loader(parts["valid"], meta, eval_batch_size(len(parts["valid"]), B), zero_columns=zeros)
+    test = make_loader(parts["test"], meta, eval_batch_size(len(parts["test"]), B), zero_columns=zeros)
 
     torch.manual_seed(args.seed)
-    model, kwargs, repair = build_model(args, meta, delta_alpha=1.0 / (len(train) + len(valid)))
+    model, kwargs, repair = build_model(args, meta, delta_alpha=1.0 / (len(train) + len(valid)), zero_columns=zeros)
     if args.no_batchnorm:
         removed = remove_batchnorm(model)
         repair = "; ".join(filter(None, [repair, f"BatchNorm1d replaced by the identity: {', '.join(removed) or 'none found'}"]))

@@ -1,7 +1,7 @@
 // Model registry (issue 5): experiments list models by name and get a ScenarioModel built from a config.
 // Names, in Table 1 order: the baselines (the paper's, then the multi-task and PEPNet-part models of
-// Scenario-Wise-Rec: Shared-Bottom, MMoE, EPNet, PPNet; then the zoo's additions: HAMUR), then DPG (MIR off) and MI-DPG
-// (MIR on) in the four DWM variants.
+// Scenario-Wise-Rec: Shared-Bottom, MMoE, EPNet, PPNet, SAR-Net, M2M, AdaptDHM, HAMUR, M3oE), then DPG (MIR off) and
+// MI-DPG (MIR on) in the four DWM variants.
 // Also registers the baseline kinds with ModelStore so saved baselines load back (module initialiser).
 using System.Runtime.CompilerServices;
 using MiDpg.Research.Models.Baselines;
@@ -53,7 +53,8 @@ public static class ModelRegistry
     /// <summary>Every registered name, in Table 1 order.</summary>
     public static IReadOnlyList<string> Names { get; } =
     [
-        "dnn", "ple", "star", "pepnet", "adasparse", "apg", "optmsm", "sharedbottom", "mmoe", "epnet", "ppnet", "adaptdhm", "hamur", "m3oe",
+        "dnn", "ple", "star", "pepnet", "adasparse", "apg", "optmsm", "sharedbottom", "mmoe", "epnet", "ppnet",
+        "sarnet", "m2m", "adaptdhm", "hamur", "m3oe",
         "dpg-non", "dpg-rc", "dpg-r", "dpg-c", "midpg-non", "midpg-rc", "midpg-r", "midpg-c",
     ];
 
@@ -71,6 +72,8 @@ public static class ModelRegistry
         ModelStore.Register<MmoeConfig>(MmoeModel.KindName, (f, c, d) => new MmoeModel(f, c, d));
         ModelStore.Register<EpNetConfig>(EpNetModel.KindName, (f, c, d) => new EpNetModel(f, c, d));
         ModelStore.Register<PpNetConfig>(PpNetModel.KindName, (f, c, d) => new PpNetModel(f, c, d));
+        ModelStore.Register<SarNetConfig>(SarNetModel.KindName, (f, c, d) => new SarNetModel(f, c, d));
+        ModelStore.Register<M2mConfig>(M2mModel.KindName, (f, c, d) => new M2mModel(f, c, d));
         ModelStore.Register<HamurConfig>(HamurModel.KindName, (f, c, d) => new HamurModel(f, c, d));
         ModelStore.Register<AdaptDhmConfig>(AdaptDhmModel.KindName, (f, c, d) => new AdaptDhmModel(f, c, d));
         ModelStore.Register<M3oeConfig>(M3oeModel.KindName, (f, c, d) => new M3oeModel(f, c, d));
@@ -93,6 +96,8 @@ public static class ModelRegistry
         "mmoe" => new MmoeConfig(),
         "epnet" => new EpNetConfig(),
         "ppnet" => new PpNetConfig(),
+        "sarnet" => new SarNetConfig(),
+        "m2m" => new M2mConfig(),
         "hamur" => new HamurConfig(),
         "adaptdhm" => new AdaptDhmConfig(),
         "m3oe" => new M3oeConfig(),
@@ -132,6 +137,8 @@ public static class ModelRegistry
         "mmoe" => MmoeModel.KindName,
         "epnet" => EpNetModel.KindName,
         "ppnet" => PpNetModel.KindName,
+        "sarnet" => SarNetModel.KindName,
+        "m2m" => M2mModel.KindName,
         "hamur" => HamurModel.KindName,
         "adaptdhm" => AdaptDhmModel.KindName,
         "m3oe" => M3oeModel.KindName,
@@ -162,13 +169,16 @@ public static class ModelRegistry
         MmoeConfig c => new MmoeModel(features, c, device),
         EpNetConfig c => new EpNetModel(features, c, device),
         PpNetConfig c => new PpNetModel(features, c, device),
+        SarNetConfig c => new SarNetModel(features, c, device),
+        M2mConfig c => new M2mModel(features, c, device),
         AdaptDhmConfig c => new AdaptDhmModel(features, c, device),
-        M3oeConfig c => new M3oeModel(features, c, device),
         HamurConfig c => new HamurModel(features, c, device),
+        M3oeConfig c => new M3oeModel(features, c, device),
         DpgConfig c => new DpgModel(features, c, device),
         _ => throw new ArgumentException($"no model is registered for config type {config.GetType().Name} " +
                                          "(known: DnnConfig, PleConfig, StarConfig, PepNetConfig, AdaSparseConfig, ApgConfig, OptMsmConfig, " +
-                                         "SharedBottomConfig, MmoeConfig, EpNetConfig, PpNetConfig, AdaptDhmConfig, HamurConfig, M3oeConfig, DpgConfig)"),
+                                         "SharedBottomConfig, MmoeConfig, EpNetConfig, PpNetConfig, SarNetConfig, M2mConfig, AdaptDhmConfig, HamurConfig, " +
+                                         "M3oeConfig, DpgConfig)"),
     };
 
     /// <summary>The closed-form parameter count by component of a config, without building the model.</summary>
@@ -185,6 +195,8 @@ public static class ModelRegistry
         MmoeConfig c => MmoeModel.Formula(features, c),
         EpNetConfig c => EpNetModel.Formula(features, c),
         PpNetConfig c => PpNetModel.Formula(features, c),
+        SarNetConfig c => SarNetModel.Formula(features, c),
+        M2mConfig c => M2mModel.Formula(features, c),
         HamurConfig c => HamurModel.Formula(features, c),
         AdaptDhmConfig c => AdaptDhmModel.Formula(features, c),
         M3oeConfig c => M3oeModel.Formula(features, c),

@@ -89,6 +89,7 @@ public class BaselineModelTests
     [InlineData("star")]
     [InlineData("sharedbottom")]
     [InlineData("mmoe")]
+    [InlineData("sarnet")]
     [InlineData("hamur")]
     public void ScenarioSpecificPartsAloneSeparateScenarios(string name)
     {
@@ -137,6 +138,11 @@ public class BaselineModelTests
         new SharedBottomConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, BottomSizes = [12, 8], TowerSizes = [8, 6] },
         new MmoeConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], Experts = 1 },
         new MmoeConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, Experts = 3, GateBias = true, ExpertSizes = [6], TowerSizes = [] },
+        new SarNetConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], Attention = SarNetAttention.None, Transform = SarNetTransform.ScenarioEmbedding, GateInput = SarNetGateInput.Aware, SharedExperts = 1, ScenarioExperts = 2 },
+        new SarNetConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, AttentionDim = 3, SharedExperts = 0, ScenarioExperts = 1, ExpertSizes = [6], TowerSizes = [] },
+        new SarNetConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], SharedExperts = 3, ScenarioExperts = 0 },
+        new M2mConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], Encoder = M2mEncoder.None, TaskInput = M2mTaskInput.Aware, TaskDim = 5, MetaTowerLayers = 2, ScenarioDim = 6, MetaAttentionHidden = 3, Experts = 3 },
+        new M2mConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, ExpertSizes = [6], TowerSizes = [], EncoderLayers = 1, EncoderHeads = 1, EncoderFeedForward = 5, ScenarioDim = 3, Experts = 1 },
         new HamurConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], RankK = 3, AdapterBottleneck = 2, HyperHiddenSizes = [5, 4], AdapterLayers = [1], HyperInput = HamurHyperInput.Aware, AdapterNorm = HamurNorm.None, ScenarioSpecificFactors = false, SeparateCores = true, AdapterActivation = HamurActivation.Relu },
         new HamurConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], RankK = 2, AdapterBottleneck = 3, HyperHiddenSizes = [], AdapterNorm = HamurNorm.WholeBatch },
         new AdaSparseConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], PrunerHiddenSizes = [3], Variant = AdaSparseVariant.Scaling },
@@ -203,5 +209,22 @@ public class BaselineModelTests
         Assert.Equal((193L, 83L), (ep[ModelComponent.Backbone], ep[ModelComponent.Generators]));
         var pp = PpNetModel.Formula(spec, new PpNetConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], GateHidden = 3 });
         Assert.Equal((193L, 113L + 67L), (pp[ModelComponent.Backbone], pp[ModelComponent.Generators]));
+        // SAR-Net, attention width 4 (W_Q 8x4, W_K and W_V 4x4), d_x = 18 + 4 = 22, per-scenario scale and shift 2 * 3 * 22,
+        // K = 2 shared and L = 1 expert per scenario 22 -> 8 (22*8+8 each), one gate 22 -> 3 with bias, tower 8 -> 4 -> 1.
+        var sar = SarNetModel.Formula(spec, new SarNetConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], SharedExperts = 2, ScenarioExperts = 1 });
+        Assert.Equal(32 + 16 + 16, sar[BaselineComponent.Attention]);
+        Assert.Equal(132, sar[BaselineComponent.ScenarioSpecific]);
+        Assert.Equal(5 * 184, sar[BaselineComponent.Experts]);
+        Assert.Equal(22 * 3 + 3, sar[BaselineComponent.Gates]);
+        Assert.Equal(41, sar[BaselineComponent.Towers]);
+        // M2M, one encoder layer D = 4, f = 5: in_proj 3*16+12, out_proj 16+4, linear1 4*5+5, linear2 5*4+4, norms 16;
+        // K = 2 experts 18 -> 8; S: 8 -> 3; task: t (4) + 4 -> 8; meta attention (3+1)((8+8)*2+2) + v 2;
+        // meta tower (3+1)(8*8+8); tower 8 -> 4 -> 1.
+        var m2m = M2mModel.Formula(spec, new M2mConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], EncoderLayers = 1, EncoderHeads = 2, EncoderFeedForward = 5, Experts = 2, ScenarioDim = 3, MetaAttentionHidden = 2 });
+        Assert.Equal(60 + 20 + 25 + 24 + 16, m2m[BaselineComponent.Encoder]);
+        Assert.Equal(2 * 152, m2m[BaselineComponent.Experts]);
+        Assert.Equal(27 + 4 + 40, m2m[BaselineComponent.Representations]);
+        Assert.Equal(4 * 34 + 2 + 4 * 72, m2m[ModelComponent.Generators]);
+        Assert.Equal(41, m2m[BaselineComponent.Towers]);
     }
 }

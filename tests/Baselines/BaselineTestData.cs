@@ -25,6 +25,8 @@ internal static class BaselineTestData
         .With<EpNetConfig>(c => c with { GateHidden = 8 })
         .With<PpNetConfig>(c => c with { GateHidden = 8 })
         .With<MmoeConfig>(c => c with { Experts = 2 })
+        .With<SarNetConfig>(c => c with { SharedExperts = 2, ScenarioExperts = 1 })
+        .With<M2mConfig>(c => c with { Experts = 2, ScenarioDim = 8, MetaAttentionHidden = 4, EncoderHeads = 2, EncoderFeedForward = 8 })
         .With<HamurConfig>(c => c with { RankK = 2, AdapterBottleneck = 3, HyperHiddenSizes = [8] })
         .With<ApgConfig>(c => c with { RankK = 2, CoreHidden = 8 })
         .With<OptMsmConfig>(c => c with { SharedDim = 4, HyperHidden = 8 })

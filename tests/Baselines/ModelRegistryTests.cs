@@ -16,7 +16,8 @@ public sealed class ModelRegistryTests : IDisposable
     [Fact]
     public void NamesAreThoseOfTheStudyInOrder()
     {
-        Assert.Equal(["dnn", "ple", "star", "pepnet", "adasparse", "apg", "optmsm", "sharedbottom", "mmoe", "epnet", "ppnet", "adaptdhm", "hamur", "m3oe",
+        Assert.Equal(["dnn", "ple", "star", "pepnet", "adasparse", "apg", "optmsm", "sharedbottom", "mmoe", "epnet", "ppnet",
+                      "sarnet", "m2m", "adaptdhm", "hamur", "m3oe",
                       "dpg-non", "dpg-rc", "dpg-r", "dpg-c", "midpg-non", "midpg-rc", "midpg-r", "midpg-c"], ModelRegistry.Names);
     }
 
@@ -54,6 +55,8 @@ public sealed class ModelRegistryTests : IDisposable
     [InlineData("mmoe", typeof(MmoeModel), "MMoE")]
     [InlineData("epnet", typeof(EpNetModel), "EPNet")]
     [InlineData("ppnet", typeof(PpNetModel), "PPNet")]
+    [InlineData("sarnet", typeof(SarNetModel), "SAR-Net")]
+    [InlineData("m2m", typeof(M2mModel), "M2M")]
     [InlineData("hamur", typeof(HamurModel), "HAMUR")]
     [InlineData("adaptdhm", typeof(AdaptDhmModel), "AdaptDHM")]
     [InlineData("m3oe", typeof(M3oeModel), "M3oE")]

@@ -39,6 +39,8 @@ public class DataParallelStepTests
     [InlineData("ppnet", 3, true)]
     [InlineData("sharedbottom", 2, true)]
     [InlineData("mmoe", 3, true)]
+    [InlineData("sarnet", 3, true)]
+    [InlineData("m2m", 2, true)]
     [InlineData("optmsm", 3, true)]
     [InlineData("adaptdhm", 3, true)]
     [InlineData("m3oe", 2, true)]

@@ -12,13 +12,14 @@ namespace MiDpg.Research.Models.Baselines;
 /// (embeddings, backbone, generators, shared_factors, discriminators).</summary>
 public static class BaselineComponent
 {
-    /// <summary>PLE: shared and per-scenario experts; MMoE: the shared experts.</summary>
+    /// <summary>PLE, SAR-Net: shared and per-scenario experts; MMoE, M2M: the shared experts.</summary>
     public const string Experts = "experts";
-    /// <summary>PLE: the CGC gates; MMoE: one gate per scenario.</summary>
+    /// <summary>PLE: the CGC gates; MMoE: one gate per scenario; SAR-Net: the multi-scenario gate.</summary>
     public const string Gates = "gates";
-    /// <summary>PLE, MMoE, Shared-Bottom: one tower per scenario.</summary>
+    /// <summary>PLE, MMoE, Shared-Bottom: one tower per scenario; SAR-Net, M2M: the one tower on the mixture.</summary>
     public const string Towers = "towers";
-    /// <summary>STAR: per-scenario weights and biases of the star-topology FCN.</summary>
+    /// <summary>STAR: per-scenario weights and biases of the star-topology FCN; SAR-Net: the scenario-specific
+    /// linear transformation's scales and shifts.</summary>
     public const string ScenarioSpecific = "scenario_specific";
     /// <summary>STAR: partitioned normalisation (shared and per-scenario scale / shift).</summary>
     public const string Normalisation = "normalisation";
@@ -26,6 +27,12 @@ public static class BaselineComponent
     public const string Auxiliary = "auxiliary";
     /// <summary>OptMSM: the specific and shared-information projections (and the attention over them).</summary>
     public const string Projections = "projections";
+    /// <summary>SAR-Net: the scenario-query attention's projections W_Q, W_K, W_V.</summary>
+    public const string Attention = "attention";
+    /// <summary>M2M: the transformer encoder over the field embeddings.</summary>
+    public const string Encoder = "encoder";
+    /// <summary>M2M: the scenario knowledge and task view representations that feed the meta units.</summary>
+    public const string Representations = "representations";
     /// <summary>HAMUR: the adapter cells' low-rank factors U, V and biases.</summary>
     public const string Adapters = "adapters";
     /// <summary>AdaptDHM: the per-cluster weights (Star structure) or towers (SharedBottom structure).</summary>

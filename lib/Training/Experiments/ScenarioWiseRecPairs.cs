@@ -72,6 +72,27 @@ public static class ScenarioWiseRecPairs
         new("mmoe (reference without BatchNorm)", "mmoe", "mmoe", new ModelOptions(), "defaults: one expert 128, 64 per scenario; one bias-free gate and one tower 32 per scenario",
             "mmoe", ["--no-batchnorm"],
             "without its BatchNorms the reference differs only by its gates' biases (ours: the paper's bias-free W_g h1, `MmoeConfig.GateBias = false`)."),
+        new("sarnet", "sarnet", "sarnet", new ModelOptions(), "defaults: scenario-query attention over the field embeddings, per-scenario scale and shift (identity start), 8 shared + 2 per-scenario experts 128, 64, one gate on x~, tower 32",
+            "sarnet", [],
+            "the reference has no attention (the transformation reads the plain embeddings, sarnet.py:62-71; ours appends the scenario-query " +
+            "attention over the field embeddings); its scale and shift start Xavier-uniform and U(0, 1) (sarnet.py:55-58; ours 1 and 0); its " +
+            "experts are BatchNorm + Linear(input, 16) without activation (sarnet.py:8-21; ours Linear-ReLU 128 → 64), and every scenario's " +
+            "experts run on the whole batch, so their BatchNorm statistics mix scenarios (sarnet.py:66-76,84-86); its tower is 16 → 32 → 32 → 1 " +
+            "with BatchNorm (sarnet.py:52; ours 64 → 32 → 1). The gate (Linear with bias on the transformed input, softmax) is the same (sarnet.py:51,89)."),
+        new("sarnet (without attention; reference without BatchNorm)", "sarnet-noattn", "sarnet", new ModelOptions().With<SarNetConfig>(c => c with { Attention = SarNetAttention.None }),
+            "`Attention = None`: the reference's structure (no attention module)",
+            "sarnet", ["--no-batchnorm"],
+            "both without attention and the reference without BatchNorm: its experts stay linear Linear(input, 16) (sarnet.py:16; ours " +
+            "Linear-ReLU 128 → 64), its tower 16 → 32 → 32 → 1 (sarnet.py:52), its scale and shift start Xavier-uniform and U(0, 1) (sarnet.py:55-58)."),
+        new("m2m", "m2m", "m2m", new ModelOptions(), "defaults: field-sequence encoder (2 layers, 4 heads, feed-forward 16), 4 experts 128, 64, S = Mlp(e_aw, 32), learned task embedding, meta attention hidden 32, one meta tower layer, tower 32",
+            "m2m", [],
+            "the reference's nn.Transformer (2 encoder + 2 decoder layers, d_model = the whole input width, dropout 0.1) reads the 2-D batch " +
+            "as one sequence, so its samples attend to each other (m2m.py:21,48; ours: encoder layers over each sample's field tokens, no dropout); " +
+            "its experts are one Linear-BN-LeakyReLU layer (m2m.py:22-24; ours 128 → 64, ReLU); S and T both come from the scenario field's " +
+            "embedding alone through Linear-BN-LeakyReLU (m2m.py:25-28,43,49-50; ours S from e_aw, T from a learned task embedding); its " +
+            "weight generators are Linear-BN-LeakyReLU (m2m.py:29-37; ours linear V S + c), its meta attention is 2d wide with v = 1 at the " +
+            "start (m2m.py:29-33,57; ours 32, nn.Linear init), σ = LeakyReLU(0.1) (m2m.py:38,59,67; ours ReLU) and its output MLP 64 → 32 → 1 " +
+            "with BatchNorm (m2m.py:40; ours 64 → 32 → 1)."),
         new("hamur", "hamur", "hamur", new ModelOptions(),
             "defaults: DNN 128-64-32 with an adapter cell (bottleneck 32, rank 32, sigmoid, domain norm) after every hidden layer, per-scenario U, V, b, one hyper-network 64 on all features",
             "hamur", [],

@@ -6,7 +6,7 @@ namespace MiDpg.Research.Training.Experiments;
 /// <summary>
 /// The search space of every registry model (issue 16): Adam's learning rate for all, plus each model's own
 /// hyperparameters — λ for MI-DPG, the backbone's initialisation gain for DPG / MI-DPG, APG's rank, identity offset and
-/// over-parameterisation, PLE's experts and levels, AdaSparse's variant, STAR's auxiliary network, PEPNet's, EPNet's and PPNet's gate inputs, Shared-Bottom's towers, MMoE's experts, AdaptDHM's clusters, HAMUR's rank, M3oE's shared experts,
+/// over-parameterisation, PLE's experts and levels, AdaSparse's variant, STAR's auxiliary network, PEPNet's, EPNet's and PPNet's gate inputs, Shared-Bottom's towers, MMoE's experts, SAR-Net's shared experts, M2M's expert views, AdaptDHM's clusters, HAMUR's rank, M3oE's shared experts,
 /// DNN's dropout, OptMSM's orthogonality weight. The first value of each hyperparameter is the model's default (the paper's
 /// setting where it gives one), so the default configuration is always the first candidate of a tuning run. Every space
 /// has at least <see cref="MinimumSize"/> points, so any budget up to it trains the same number of configurations for
@@ -60,6 +60,10 @@ public static class SearchSpaces
             // "scenarios": one expert per scenario (the default); otherwise that many experts.
             "mmoe" => [Hyperparameter.Of<MmoeConfig>("experts", ["scenarios", "4", "8"], (c, v) => v == "scenarios"
                 ? c with { Experts = null } : c with { Experts = int.Parse(v) })],
+            // SAR-Net: K scenario-shared experts (8, Scenario-Wise-Rec's default, first), L = 2 per scenario kept.
+            "sarnet" => [Hyperparameter.Of<SarNetConfig>("shared_experts", ["8", "4", "2"], (c, v) => c with { SharedExperts = int.Parse(v) })],
+            // M2M: K expert views (4, m2m.py's num_experts, first).
+            "m2m" => [Hyperparameter.Of<M2mConfig>("experts", ["4", "2", "8"], (c, v) => c with { Experts = int.Parse(v) })],
             "adaptdhm" => [Hyperparameter.Of<AdaptDhmConfig>("clusters", ["3", "2", "5"], (c, v) => c with { Clusters = int.Parse(v) })],
             "m3oe" => [Hyperparameter.Of<M3oeConfig>("experts", ["4", "2", "8"], (c, v) => c with { Experts = int.Parse(v) })],
             "adasparse" => [Hyperparameter.Of<AdaSparseConfig>("variant", ["Fusion", "Scaling", "Binarization"], (c, v) => c with { Variant = Enum.Parse<AdaSparseVariant>(v) })],
