@@ -135,18 +135,18 @@ public sealed class DpgModel : ScenarioModel
     }
 
     /// <summary>MI-DPG: the in-batch permutation pi of the MIR's negative pairs (drawn as <see cref="Loss"/> draws it).</summary>
-    public override Tensor? DrawBatchRandomness(ModelInput input) =>
+    public override Tensor? PrepareBatch(ModelInput input) =>
         mir is null ? null : MutualInformationRegularizer.SamplePermutation(input.BatchSize, input.Categorical.device);
 
     /// <summary>MI-DPG's share of rows [start, start + length): their BCE and MIR terms, the negative pair of row i
     /// taking e_aw of batch row pi(i) wherever it lies (looked up again from the table), times length / B.</summary>
-    public override ModelOutput ShardLoss(ModelInput batch, Tensor labels, long start, long length, Tensor? batchRandomness)
+    public override ModelOutput ShardLoss(ModelInput batch, Tensor labels, long start, long length, Tensor? batchState)
     {
-        if (mir is null) return base.ShardLoss(batch, labels, start, length, batchRandomness);
-        if (batchRandomness is null)
-            throw new ArgumentNullException(nameof(batchRandomness), "MI-DPG's shard loss needs the batch permutation from DrawBatchRandomness.");
+        if (mir is null) return base.ShardLoss(batch, labels, start, length, batchState);
+        if (batchState is null)
+            throw new ArgumentNullException(nameof(batchState), "MI-DPG's shard loss needs the batch permutation from PrepareBatch.");
         var run = Run(batch.Slice(start, length));
-        var negativeRows = batchRandomness.narrow(0, start, length);
+        var negativeRows = batchState.narrow(0, start, length);
         var negativeAw = embedding.LookupAware(batch.Categorical.index_select(0, negativeRows));
         var mi = mir.ComputeWithNegatives(run.Embeddings.Aware, negativeAw, CoresForMir(run), negativeRows);
         return Compose(run.Logits, labels.narrow(0, start, length), mi.Loss, MirWeight(batch.BatchSize), "mi").Scaled(length / (double)batch.BatchSize);

@@ -91,14 +91,15 @@ public abstract class ScenarioModel : nn.Module<ModelInput, Tensor>, IScenarioMo
     /// <summary>Why this model's loss cannot be computed shard by shard (null when it can).</summary>
     public virtual string? ShardingObstacle => null;
 
-    /// <summary>The randomness the batch's loss draws, drawn once on the calling thread before the shards run, so every
-    /// shard sees the same draw and a seeded run stays reproducible (MI-DPG: the in-batch permutation). Null if none.</summary>
-    public virtual Tensor? DrawBatchRandomness(ModelInput input) => null;
+    /// <summary>What the batch's loss needs from the whole batch, computed once on the calling thread before the shards run,
+    /// so every shard sees the same value and a seeded run stays reproducible: MI-DPG's in-batch permutation (a random
+    /// draw), AdaptDHM's centre update (computed from every row). Null if none.</summary>
+    public virtual Tensor? PrepareBatch(ModelInput input) => null;
 
     /// <summary>Rows [start, start + length) of the batch's share of <see cref="Loss"/>: (length / B) Loss(rows), so the
-    /// shards' outputs and gradients add up to those of the whole batch. <paramref name="batchRandomness"/> comes
-    /// from <see cref="DrawBatchRandomness"/>.</summary>
-    public virtual ModelOutput ShardLoss(ModelInput batch, Tensor labels, long start, long length, Tensor? batchRandomness)
+    /// shards' outputs and gradients add up to those of the whole batch. <paramref name="batchState"/> comes
+    /// from <see cref="PrepareBatch"/>.</summary>
+    public virtual ModelOutput ShardLoss(ModelInput batch, Tensor labels, long start, long length, Tensor? batchState)
     {
         if (ShardingObstacle is { } why) throw new InvalidOperationException($"{Kind} cannot be trained in shards: {why}");
         return Loss(batch.Slice(start, length), labels.narrow(0, start, length)).Scaled(length / (double)batch.BatchSize);

@@ -125,7 +125,7 @@ public sealed class DataParallelStep : IDisposable
         var batch = input.BatchSize;
         var shards = (int)Math.Min(Shards, batch);
         var bounds = Enumerable.Range(0, shards + 1).Select(k => k * batch / shards).ToArray();
-        var randomness = model.DrawBatchRandomness(input);
+        var batchState = model.PrepareBatch(input);
         var inputs = parameters.Select(p => (Tensor)p).ToArray();
         work = k =>
         {
@@ -134,7 +134,7 @@ public sealed class DataParallelStep : IDisposable
             {
                 if (k >= shards) return;
                 using var scope = NewDisposeScope();
-                var output = model.ShardLoss(input, labels, bounds[k], bounds[k + 1] - bounds[k], randomness);
+                var output = model.ShardLoss(input, labels, bounds[k], bounds[k + 1] - bounds[k], batchState);
                 slot.Terms = output.Terms;
                 var grads = torch.autograd.grad([output.Total], inputs, allow_unused: true);
                 slot.Gradients = grads.Select(g => g is null || g.IsInvalid ? null : g.DetachFromDisposeScope()).ToArray();

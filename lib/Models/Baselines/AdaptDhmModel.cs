@@ -20,7 +20,7 @@
 // and only after the optimiser step: a training forward computes the batch's updated centres (pending) and routes with
 // them; ITrainingStepAware.OnStep commits them. Evaluation (model.eval()) routes with the committed centres and never
 // changes them. For data-parallel steps the batch's update is computed once on the whole batch
-// (DrawBatchRandomness) and every shard routes with it, so the sharded step equals the batch step exactly.
+// (PrepareBatch) and every shard routes with it, so the sharded step equals the batch step exactly.
 // Hyper-parameters (AdaptDhmConfig): Clusters (K = 3), Routing (Hard), CentroidUpdate (RoutingSum), CentroidMomentum
 // (beta = 0.9), RoutingIterations (3), Structure (Star), BottomSizes / TowerSizes (SharedBottom only).
 // "Same backbone sizes": the Star structure's FCN is the backbone d_in -> 128 -> 64 -> 32 -> 1 for every cluster.
@@ -246,7 +246,7 @@ public sealed class AdaptDhmModel : ScenarioModel, IComponentCounted, ITrainingS
 
     /// <summary>Data-parallel steps: the batch's centre update, computed once on the whole batch on the calling thread
     /// (and left pending for OnStep, as the unsharded forward does); every shard routes with it.</summary>
-    public override Tensor? DrawBatchRandomness(ModelInput input)
+    public override Tensor? PrepareBatch(ModelInput input)
     {
         if (!UpdatesCentroids) return null;
         using var _ = no_grad();
@@ -255,10 +255,10 @@ public sealed class AdaptDhmModel : ScenarioModel, IComponentCounted, ITrainingS
         return centres;
     }
 
-    public override ModelOutput ShardLoss(ModelInput batch, Tensor labels, long start, long length, Tensor? batchRandomness)
+    public override ModelOutput ShardLoss(ModelInput batch, Tensor labels, long start, long length, Tensor? batchState)
     {
         var rows = batch.Slice(start, length);
-        var logits = Score(rows, batchRandomness ?? Centroids);
+        var logits = Score(rows, batchState ?? Centroids);
         return Compose(logits, labels.narrow(0, start, length), null, 0.0, null).Scaled(length / (double)batch.BatchSize);
     }
 
