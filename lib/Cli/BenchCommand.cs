@@ -33,6 +33,12 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         [Description("How Adam updates the embedding tables: lazy (default; rows the batch used, see LazyAdam) or dense (torch.optim.Adam, every row).")]
         public string EmbeddingUpdate { get; init; } = "lazy";
 
+        [CommandOption("--dwm-kernel <KERNEL>")]
+        [Description("How DPG / MI-DPG apply their DWM layers on the CPU: fused (default; FusedDwm, hand-written forward and backward) or torch (the same function as torch ops). For measuring the kernel.")]
+        public string DwmKernel { get; init; } = "fused";
+
+        public bool FusedKernel => DwmKernel == "fused";
+
         [CommandOption("--profile")]
         [Description("Instead of the epoch, print where one training step's time goes (phases, then each component).")]
         public bool Profile { get; init; }
@@ -53,6 +59,7 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
             if (Threads < 1) return ValidationResult.Error("--threads must be at least 1.");
             if (Parallel is not ("shards" or "intra-op")) return ValidationResult.Error($"--parallel must be shards or intra-op; got '{Parallel}'.");
             if (EmbeddingUpdate is not ("lazy" or "dense")) return ValidationResult.Error($"--embedding-update must be lazy or dense; got '{EmbeddingUpdate}'.");
+            if (DwmKernel is not ("fused" or "torch")) return ValidationResult.Error($"--dwm-kernel must be fused or torch; got '{DwmKernel}'.");
             if (ProfileBatch < 2) return ValidationResult.Error("--profile-batch must be at least 2.");
             if (ProfileSteps < 1) return ValidationResult.Error("--profile-steps must be at least 1.");
             foreach (var m in Model.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
@@ -66,8 +73,8 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         var data = ThroughputWorkload.Data(settings.Rows);
         foreach (var model in settings.Model.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             Console.WriteLine(settings.Profile
-                ? StepProfile.Run(model, data, settings.Threads, settings.ProfileSteps, embeddingUpdate: settings.Update, batchSize: settings.ProfileBatch).ToText()
-                : ThroughputWorkload.Run(model, settings.Rows, settings.Threads, data: data, embeddingUpdate: settings.Update, shards: settings.Shards).ToJson());
+                ? StepProfile.Run(model, data, settings.Threads, settings.ProfileSteps, embeddingUpdate: settings.Update, batchSize: settings.ProfileBatch, fusedKernel: settings.FusedKernel).ToText()
+                : ThroughputWorkload.Run(model, settings.Rows, settings.Threads, data: data, embeddingUpdate: settings.Update, shards: settings.Shards, fusedKernel: settings.FusedKernel).ToJson());
         return 0;
     }
 }

@@ -44,6 +44,11 @@ public sealed class WeightingMatrix : Module<Tensor, Tensor, Tensor>
     public bool DetachGeneratorInput { get; }
     public bool UseFactoredPath { get; }
 
+    /// <summary>Whether the factored path runs the fused kernel (<see cref="FusedDwm"/>) where it applies (float32 on the
+    /// CPU); false runs the same function as torch ops (<see cref="ApplyFactored"/>). The same math, so not part of the
+    /// config: a run's results do not depend on it beyond floating-point summation order.</summary>
+    public bool UseFusedKernel { get; set; } = true;
+
     /// <summary>Width of the generator input [e_aw, h].</summary>
     public int GeneratorInputDim { get; }
 
@@ -143,11 +148,13 @@ public sealed class WeightingMatrix : Module<Tensor, Tensor, Tensor>
     public Tensor Materialise(Tensor core) =>
         Variant == DwmVariant.Non ? core : MiDpg.Research.Models.Repeat.Psi(core, Geometry.Dm, Geometry.Dn, Repeat);
 
-    /// <summary>y = h (W ⊙ psi(core)) + b, by the factored path (default for RC/R/C) or the naive one.</summary>
+    /// <summary>y = h (W ⊙ psi(core)) + b, by the factored path (default for RC/R/C; the fused kernel where it applies,
+    /// see <see cref="UseFusedKernel"/>) or the naive one.</summary>
     public Tensor Apply(Tensor h, Tensor core, bool? factored = null)
     {
         var useFactored = (factored ?? UseFactoredPath) && Variant != DwmVariant.Non;
-        return (useFactored ? ApplyFactored(h, core) : ApplyNaive(h, core)) + bias;
+        if (!useFactored) return ApplyNaive(h, core) + bias;
+        return (UseFusedKernel && FusedDwm.Supports(h, weight, core) ? FusedDwm.Apply(h, weight, core, Repeat) : ApplyFactored(h, core)) + bias;
     }
 
     /// <summary>Naive path: materialise S [B, d_m, d_n] and multiply h by W ⊙ S (memory O(B d_m d_n)).</summary>

@@ -188,6 +188,11 @@ public sealed class LazyAdam : IDisposable
 
     private void DenseUpdate(Tensor p, Tensor grad, Tensor m, Tensor v, long t)
     {
+        if (AdamKernel.Supports(p, grad, m, v))
+        {
+            AdamKernel.Step(p, grad, m, v, LearningRate, Beta1, Beta2, Epsilon, WeightDecay, t);
+            return;
+        }
         var (correction1, correction2) = (1 - Math.Pow(Beta1, t), 1 - Math.Pow(Beta2, t));
         var g = WeightDecay == 0 ? grad : grad.add(p, alpha: WeightDecay);
         m.mul_(Beta1).add_(g, alpha: 1 - Beta1);
@@ -197,7 +202,8 @@ public sealed class LazyAdam : IDisposable
     }
 
     /// <summary>torch.optim.Adam on the densified sparse gradient, without allocating table-sized temporaries each step:
-    /// the dense gradient and then the denominator are built in one buffer kept per table.</summary>
+    /// the dense gradient is built in one buffer kept per table, then <see cref="AdamKernel"/> updates the table in one
+    /// pass (float32 on the CPU; elsewhere torch ops, the buffer then also holding the denominator).</summary>
     private void DenseUpdateOfSparseGradient(int i, Tensor grad, long t)
     {
         var (p, m, v) = (parameters[i], firstMoments[i], secondMoments[i]);
@@ -205,9 +211,14 @@ public sealed class LazyAdam : IDisposable
         denseBuffers ??= new Tensor?[parameters.Length];
         var buffer = denseBuffers[i] ??= zeros_like(p).DetachFromDisposeScope();
         var (rows, values) = Coalesce(grad);
-        if (WeightDecay == 0) buffer.zero_();
-        else buffer.copy_(p).mul_(WeightDecay);
-        buffer.index_add_(0, rows, values, 1);                                   // g = grad + weight_decay * p
+        buffer.zero_();
+        buffer.index_add_(0, rows, values, 1);                                   // the densified gradient
+        if (AdamKernel.Supports(p, buffer, m, v))
+        {
+            AdamKernel.Step(p, buffer, m, v, LearningRate, Beta1, Beta2, Epsilon, WeightDecay, t);    // one pass over the table
+            return;
+        }
+        if (WeightDecay != 0) buffer.add_(p, alpha: WeightDecay);               // g = grad + weight_decay * p
         m.mul_(Beta1).add_(buffer, alpha: 1 - Beta1);
         v.mul_(Beta2).addcmul_(buffer, buffer, value: 1 - Beta2);
         buffer.copy_(v).sqrt_().div_(Math.Sqrt(correction2)).add_(Epsilon);      // the denominator

@@ -43,12 +43,13 @@ public sealed record StepProfileResult(string Model, int Threads, int Steps, int
 public static class StepProfile
 {
     public static StepProfileResult Run(string model, EncodedDataset data, int threads, int steps = 60, int warmup = 10,
-        AdamUpdate embeddingUpdate = AdamUpdate.Lazy, int batchSize = 512)
+        AdamUpdate embeddingUpdate = AdamUpdate.Lazy, int batchSize = 512, bool fusedKernel = true)
     {
         set_num_threads(threads);
         Platform.NativeAllocator.KeepFreedMemoryForReuse();
         manual_seed(0);
         using var net = ModelRegistry.Create(ThroughputWorkload.Config(model), ModelData.Features(data));
+        ThroughputWorkload.UseFusedKernel(net, fusedKernel);
         net.train();
         using var optimizer = new LazyAdam(net.parameters(), 1e-3, sparseUpdate: embeddingUpdate);
         var iterator = new BatchIterator(data, new BatchOptions { BatchSize = batchSize, Shuffle = true, Seed = 0 });

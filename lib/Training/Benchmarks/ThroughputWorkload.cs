@@ -85,7 +85,7 @@ public static class ThroughputWorkload
 
     /// <summary>Trains one model for one epoch on 90% of the rows and evaluates on the rest.</summary>
     public static ThroughputResult Run(string model, int rows = 200_000, int threads = 2, Device? device = null, EncodedDataset? data = null,
-        AdamUpdate embeddingUpdate = AdamUpdate.Lazy, int shards = 1)
+        AdamUpdate embeddingUpdate = AdamUpdate.Lazy, int shards = 1, bool fusedKernel = true)
     {
         set_num_threads(threads);
         data ??= Data(rows);
@@ -94,6 +94,7 @@ public static class ThroughputWorkload
         var testSet = data.Select(Enumerable.Range(train, data.Rows - train).ToArray());
         manual_seed(0);
         using var net = ModelRegistry.Create(Config(model), ModelData.Features(data), device);
+        UseFusedKernel(net, fusedKernel);
         var result = new Trainer(new TrainerConfig { MaxEpochs = 1, Patience = 1, BatchSize = 512, LearningRate = 1e-3, Seed = 0, Threads = threads, EmbeddingUpdate = embeddingUpdate, Shards = shards })
             .Fit(net, trainSet, testSet);
         var epoch = result.History.Epochs[0];
@@ -101,6 +102,12 @@ public static class ThroughputWorkload
         long parameters = net.parameters().Sum(p => p.numel());
         return new ThroughputResult(model, threads, data.Rows, train / epoch.Seconds, epoch.Seconds, test.Auc, test.LogLoss, parameters,
             Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, shards);
+    }
+
+    /// <summary>Switches DPG / MI-DPG's DWM layers between the fused kernel and torch ops (<see cref="WeightingMatrix.UseFusedKernel"/>).</summary>
+    public static void UseFusedKernel(ScenarioModel net, bool fused)
+    {
+        if (net is DpgModel dpg) foreach (var layer in dpg.WeightingLayers) layer.UseFusedKernel = fused;
     }
 
     static double[] ZipfCdf(int n, double exponent)

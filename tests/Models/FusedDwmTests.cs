@@ -1,0 +1,156 @@
+using MiDpg.Research.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MiDpg.Research.Tests.Models;
+
+/// <summary>The fused DWM kernel against the torch ops of the factored path (and through them the naive path): values
+/// and all three gradients, both repeat modes, widths that are and are not multiples of the vector width, ReLU zeros
+/// in the input, one and several threads.</summary>
+public class FusedDwmTests
+{
+    public static TheoryData<RepeatMode, int, int, int, int, int> Shapes()
+    {
+        var data = new TheoryData<RepeatMode, int, int, int, int, int>();
+        // (batch, d_m, d_n, d_r, d_c): the workload's three layers, odd widths, d_r = 1, d_c = d_n
+        (int, int, int, int, int)[] shapes = [(512, 160, 128, 40, 32), (300, 128, 64, 32, 16), (70, 64, 32, 16, 8), (9, 12, 15, 3, 5), (130, 7, 10, 1, 10), (40, 24, 12, 24, 12)];
+        foreach (var mode in Enum.GetValues<RepeatMode>())
+            foreach (var (b, dm, dn, dr, dc) in shapes)
+                data.Add(mode, b, dm, dn, dr, dc);
+        return data;
+    }
+
+    static Tensor[] Run(Func<Tensor, Tensor, Tensor, Tensor> apply, Tensor h, Tensor w, Tensor a, Tensor upstream)
+    {
+        foreach (var t in new[] { h, w, a }) t.grad?.zero_();
+        var y = apply(h, w, a);
+        (y * upstream).sum().backward();
+        return [y.detach().clone(), h.grad!.clone(), w.grad!.clone(), a.grad!.clone()];
+    }
+
+    static (Tensor H, Tensor W, Tensor A, Tensor Upstream) Inputs(int batch, int dm, int dn, int dr, int dc)
+    {
+        manual_seed(11);
+        var h = nn.functional.relu(randn([batch, dm])).requires_grad_();     // about half the inputs exactly 0
+        var w = randn([dm, dn]).requires_grad_();
+        var a = rand([batch, dr, dc]).requires_grad_();
+        return (h, w, a, randn([batch, dn]));
+    }
+
+    static Tensor Reference(Tensor h, Tensor w, Tensor a, RepeatMode mode) =>
+        bmm(h.unsqueeze(1), w.unsqueeze(0) * Repeat.Psi(a, (int)w.shape[0], (int)w.shape[1], mode)).squeeze(1);
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void FusedKernelEqualsTheMaterialisedProduct_ValuesAndGradients(RepeatMode mode, int batch, int dm, int dn, int dr, int dc)
+    {
+        using var scope = NewDisposeScope();
+        var (h, w, a, upstream) = Inputs(batch, dm, dn, dr, dc);
+        var fused = Run((x, y, z) => FusedDwm.Apply(x, y, z, mode), h, w, a, upstream);
+        var naive = Run((x, y, z) => Reference(x, y, z, mode), h, w, a, upstream);
+        string[] names = ["y", "dh", "dW", "dA"];
+        for (var i = 0; i < fused.Length; i++)
+        {
+            var tolerance = 1e-4 * Math.Max(1.0, naive[i].abs().max().item<float>());
+            Assert.True(ModelTestData.MaxAbsDiff(fused[i], naive[i]) < tolerance, $"{names[i]} differs by {ModelTestData.MaxAbsDiff(fused[i], naive[i])}");
+        }
+    }
+
+    [Theory]
+    [InlineData(RepeatMode.Tile)]
+    [InlineData(RepeatMode.Block)]
+    public void SeveralThreadsGiveTheSameResultAsOne(RepeatMode mode)
+    {
+        using var scope = NewDisposeScope();
+        var threads = get_num_threads();
+        try
+        {
+            var (h, w, a, upstream) = Inputs(256, 64, 32, 16, 8);
+            set_num_threads(1);
+            var one = Run((x, y, z) => FusedDwm.Apply(x, y, z, mode), h, w, a, upstream);
+            set_num_threads(4);
+            var four = Run((x, y, z) => FusedDwm.Apply(x, y, z, mode), h, w, a, upstream);
+            for (var i = 0; i < one.Length; i++)
+                Assert.True(ModelTestData.MaxAbsDiff(one[i], four[i]) < 1e-4, $"tensor {i} differs by {ModelTestData.MaxAbsDiff(one[i], four[i])}");
+        }
+        finally { set_num_threads(threads); }
+    }
+
+    [Fact]
+    public void InputsWithoutGradientGetNone_AndNoGradModeOnlyComputesTheValue()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        var h = randn([20, 12]);                         // no gradient wanted
+        var w = randn([12, 8]).requires_grad_();
+        var a = rand([20, 4, 4]);
+        var y = FusedDwm.Apply(h, w, a, RepeatMode.Tile);
+        y.sum().backward();
+        Assert.Null(h.grad);
+        Assert.Null(a.grad);
+        Assert.True(w.grad is not null);
+        using (no_grad())
+        {
+            var value = FusedDwm.Apply(h, w, a, RepeatMode.Tile);
+            Assert.False(value.requires_grad);
+            Assert.True(ModelTestData.MaxAbsDiff(value, Reference(h, w, a, RepeatMode.Tile)) < 1e-4);
+        }
+        // dW[i, j] = sum_b h[b, i] A[b, r(i), c(j)] for an all-ones upstream gradient
+        var dw = einsum("bi,bij->ij", h, Repeat.Psi(a, 12, 8, RepeatMode.Tile));
+        Assert.True(ModelTestData.MaxAbsDiff(w.grad!, dw) < 1e-4);
+    }
+
+    [Fact]
+    public void UnsupportedInputsFailClearly_AndTheLayerFallsBackToTorchOps()
+    {
+        using var scope = NewDisposeScope();
+        var h = randn([4, 12], ScalarType.Float64);
+        var w = randn([12, 8], ScalarType.Float64);
+        var a = rand([4, 4, 4], ScalarType.Float64);
+        Assert.False(FusedDwm.Supports(h, w, a));
+        var error = Assert.Throws<ArgumentException>(() => FusedDwm.Apply(h, w, a, RepeatMode.Tile));
+        Assert.Contains("float32", error.Message);
+        Assert.False(FusedDwm.Supports(randn([4, 12]), randn([12, 8]), rand([4, 5, 4])));   // d_r does not divide d_m
+
+        // A float64 layer still runs (the torch path), with the same values as the float32 fused layer.
+        var layer = new WeightingMatrix(new LayerGeometry(1, 12, 8, 4, 4, 2), 3, new DpgConfig { Variant = DwmVariant.R, GeneratorOutputInitScale = 1.0 });
+        var x = randn([4, 12]);
+        var e = randn([4, 3]);
+        var single = layer.forward(x, e);
+        layer.to(ScalarType.Float64);
+        var dbl = layer.forward(x.to(ScalarType.Float64), e.to(ScalarType.Float64));
+        Assert.True(ModelTestData.MaxAbsDiff(single, dbl.to(ScalarType.Float32)) < 1e-4);
+    }
+
+    [Theory]
+    [InlineData("dpg-r")]
+    [InlineData("midpg-r")]
+    public void AWholeTrainingStepHasTheSameGradientsWithAndWithoutTheKernel(string model)
+    {
+        using var scope = NewDisposeScope();
+        var data = MiDpg.Research.Training.Benchmarks.ThroughputWorkload.Data(1000);
+        var features = MiDpg.Research.Training.ModelData.Features(data);
+        manual_seed(5);
+        using var net = (DpgModel)ModelRegistry.Create(MiDpg.Research.Training.Benchmarks.ThroughputWorkload.Config(model), features);
+        var batch = new MiDpg.Research.Data.BatchIterator(data, new MiDpg.Research.Data.BatchOptions { BatchSize = 256, Shuffle = false }).Epoch(0).First();
+        var input = MiDpg.Research.Training.ModelData.Input(batch);
+        var permutation = net.PrepareBatch(input);
+
+        Dictionary<string, Tensor> Gradients(bool fused)
+        {
+            foreach (var layer in net.WeightingLayers) layer.UseFusedKernel = fused;
+            net.zero_grad();
+            net.Loss(input, batch.Label, permutation).Total.backward();
+            return net.named_parameters().Where(p => p.parameter.grad is not null).ToDictionary(p => p.name, p => p.parameter.grad!.is_sparse ? p.parameter.grad!.to_dense() : p.parameter.grad!.clone());
+        }
+
+        var withKernel = Gradients(true);
+        var torchOps = Gradients(false);
+        Assert.Equal(torchOps.Keys.Order(), withKernel.Keys.Order());
+        foreach (var (name, grad) in torchOps)
+        {
+            var scale = Math.Max(1e-3, grad.abs().max().item<float>());
+            Assert.True(ModelTestData.MaxAbsDiff(withKernel[name], grad) < 1e-4 * scale, $"{name}: gradients differ by {ModelTestData.MaxAbsDiff(withKernel[name], grad)} (scale {scale})");
+        }
+    }
+}
