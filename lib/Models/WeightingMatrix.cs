@@ -44,8 +44,8 @@ public sealed class WeightingMatrix : Module<Tensor, Tensor, Tensor>
     public bool DetachGeneratorInput { get; }
     public bool UseFactoredPath { get; }
 
-    /// <summary>Whether the factored path runs the fused kernel (<see cref="FusedDwm"/>) where it applies (float32 on the
-    /// CPU); false runs the same function as torch ops (<see cref="ApplyFactored"/>). The same math, so not part of the
+    /// <summary>Whether the factored path runs the fused kernels (<see cref="FusedCore"/> for the core, <see cref="FusedDwm"/>
+    /// for y = h (W ⊙ S)) where they apply (float32 on the CPU); false runs the same functions as torch ops (<see cref="ApplyFactored"/>). The same math, so not part of the
     /// config: a run's results do not depend on it beyond floating-point summation order.</summary>
     public bool UseFusedKernel { get; set; } = true;
 
@@ -132,6 +132,18 @@ public sealed class WeightingMatrix : Module<Tensor, Tensor, Tensor>
         var (dm, dn, dr, dc, dk) = (Geometry.Dm, Geometry.Dn, Geometry.Dr, Geometry.Dc, Geometry.Dk);
         var batch = h.shape[0];
         var x = cat([eAw, DetachGeneratorInput ? h.detach() : h], 1);
+        if (Variant != DwmVariant.Non && UseFusedKernel)
+        {
+            // GateScale * sigmoid(L R) in one kernel (FusedCore) where it applies; the same function as the torch ops below.
+            var (left, right) = Variant switch
+            {
+                DwmVariant.RC => (generator_row!.call(x).view(batch, dr, dk), generator_column!.call(x).view(batch, dk, dc)),
+                DwmVariant.R => (generator_row!.call(x).view(batch, dr, dk), column_share!.unsqueeze(0)),
+                _ => (row_share!.unsqueeze(0), generator_column!.call(x).view(batch, dk, dc)),
+            };
+            if (FusedCore.Supports(left, right)) return FusedCore.Apply(left, right, GateScale);
+            return LowRankCore(left, right);
+        }
         Tensor logits = Variant switch
         {
             DwmVariant.Non => generator_full!.call(x).view(batch, dm, dn),
@@ -141,6 +153,13 @@ public sealed class WeightingMatrix : Module<Tensor, Tensor, Tensor>
             _ => throw new InvalidOperationException(),
         };
         var core = logits.sigmoid();
+        return GateScale == 1.0 ? core : core * GateScale;
+    }
+
+    // GateScale * sigmoid(L R) by torch ops, for factors the fused kernel does not take (a shared factor has batch size 1).
+    private Tensor LowRankCore(Tensor left, Tensor right)
+    {
+        var core = matmul(left, right).sigmoid();
         return GateScale == 1.0 ? core : core * GateScale;
     }
 

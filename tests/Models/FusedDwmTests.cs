@@ -153,4 +153,32 @@ public class FusedDwmTests
             Assert.True(ModelTestData.MaxAbsDiff(withKernel[name], grad) < 1e-4 * scale, $"{name}: gradients differ by {ModelTestData.MaxAbsDiff(withKernel[name], grad)} (scale {scale})");
         }
     }
+
+    [Theory]
+    [InlineData(300, 40, 2, 32, false, true, 1.0)]    // R: generated S_R, shared C
+    [InlineData(300, 40, 2, 32, true, false, 2.0)]    // C: shared R, generated S_C
+    [InlineData(70, 5, 3, 13, false, false, 1.5)]     // RC, odd widths
+    [InlineData(1, 4, 1, 8, false, true, 1.0)]        // one sample
+    public void FusedCoreEqualsSigmoidOfTheProduct_ValuesAndGradients(int batch, int dr, int dk, int dc, bool leftShared, bool rightShared, double gate)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(17);
+        var left = randn([leftShared ? 1 : batch, dr, dk]).requires_grad_();
+        var right = randn([rightShared ? 1 : batch, dk, dc]).requires_grad_();
+        var upstream = randn([batch, dr, dc]);
+        Tensor[] Run(Func<Tensor> core)
+        {
+            left.grad?.zero_();
+            right.grad?.zero_();
+            var a = core();
+            (a * upstream).sum().backward();
+            return [a.detach().clone(), left.grad!.clone(), right.grad!.clone()];
+        }
+        var fused = Run(() => FusedCore.Apply(left, right, gate));
+        var torchOps = Run(() => matmul(left, right).sigmoid() * gate);
+        string[] names = ["A", "dL", "dR"];
+        for (var i = 0; i < fused.Length; i++)
+            Assert.True(ModelTestData.MaxAbsDiff(fused[i], torchOps[i]) < 1e-5 * Math.Max(1.0, torchOps[i].abs().max().item<float>()),
+                $"{names[i]} differs by {ModelTestData.MaxAbsDiff(fused[i], torchOps[i])}");
+    }
 }
