@@ -40,6 +40,9 @@ public sealed class Mlp : Module<Tensor, Tensor>
         if (device is not null) this.to(device);
     }
 
+    /// <summary>Dropout probability after each hidden ReLU (0 = none).</summary>
+    public double Dropout => dropout;
+
     /// <summary>The final linear layer (null when there is none), e.g. to rescale its initialisation.</summary>
     public Linear? OutputLayer => output;
 

@@ -114,23 +114,50 @@ public sealed class MutualInformationRegularizer : Module<Tensor, IReadOnlyList<
 
     /// <summary>L_mi averaged over layers, with a given permutation (the same pi for every layer).</summary>
     public MirResult Compute(Tensor eAw, IReadOnlyList<Tensor> cores, Tensor permutation) =>
-        Average(cores, l => ScorePairs(l, eAw, cores[l], permutation), permutation);
+        Average(cores, l => PairLoss(l, eAw, null, cores[l], permutation), permutation);
 
     /// <summary>L_mi (averaged over layers) of rows whose negative pairs take e_aw from <paramref name="negativeAw"/>
     /// (rows <paramref name="negativeRows"/> of the batch); a shard of a batch gets its rows' terms of <see cref="Compute"/>.</summary>
     public MirResult ComputeWithNegatives(Tensor eAw, Tensor negativeAw, IReadOnlyList<Tensor> cores, Tensor negativeRows) =>
-        Average(cores, l => ScorePairsWithNegatives(l, eAw, negativeAw, cores[l]), negativeRows);
+        Average(cores, l => PairLoss(l, eAw, negativeAw, cores[l], null), negativeRows);
 
-    private MirResult Average(IReadOnlyList<Tensor> cores, Func<int, (Tensor Positive, Tensor Negative)> score, Tensor permutation)
+    /// <summary>Whether a layer's loss after the first-layer products runs as one fused node (<see cref="FusedMirHead"/>)
+    /// where it applies (float32 on the CPU, one hidden layer, no dropout); false runs the same function as torch ops.
+    /// The same math, so not part of the config.</summary>
+    public bool UseFusedKernel { get; set; } = true;
+
+    // One layer's L_mi: the first layer split over [e, s] (W1_s s + b1 once for both pairs), the negative pairs' W1_e e_aw
+    // taken by permuting rows (a whole batch) or computed from the given negativeAw (a shard).
+    private Tensor PairLoss(int layer, Tensor eAw, Tensor? negativeAw, Tensor core, Tensor? permutation)
+    {
+        var (fromS, weightE, discriminator) = SplitFirstLayer(layer, core);
+        var batch = core.shape[0];
+        Tensor positiveE, negativeE;
+        if (negativeAw is null)
+        {
+            positiveE = functional.linear(eAw, weightE);                                                       // [B, H]
+            negativeE = positiveE.index_select(0, permutation!);
+        }
+        else
+        {
+            var both = functional.linear(cat([eAw, negativeAw], 0), weightE);                                  // [2B, H]
+            positiveE = both.narrow(0, 0, batch);
+            negativeE = both.narrow(0, batch, batch);
+        }
+        var output = discriminator.OutputLayer;
+        if (UseFusedKernel && output is not null && discriminator.HiddenLayers.Count == 1 && discriminator.Dropout == 0
+            && FusedMirHead.Supports(fromS, positiveE, negativeE, output.weight!, output.bias!))
+            return FusedMirHead.Loss(fromS, positiveE, negativeE, output.weight!, output.bias!);
+        var (positive, negative) = PairLogits(discriminator, cat([fromS + positiveE, fromS + negativeE], 0), batch);
+        return LayerLoss(positive, negative);
+    }
+
+    private MirResult Average(IReadOnlyList<Tensor> cores, Func<int, Tensor> layerLoss, Tensor permutation)
     {
         if (cores.Count != discriminators.Count)
             throw new ArgumentException($"MIR was built for {discriminators.Count} modulated layers; got {cores.Count} cores");
         var losses = new List<Tensor>(cores.Count);
-        for (var l = 0; l < cores.Count; l++)
-        {
-            var (positive, negative) = score(l);
-            losses.Add(LayerLoss(positive, negative));
-        }
+        for (var l = 0; l < cores.Count; l++) losses.Add(layerLoss(l));
         return new MirResult(stack(losses).mean(), losses, permutation);
     }
 }

@@ -138,7 +138,7 @@ public class FusedDwmTests
 
         Dictionary<string, Tensor> Gradients(bool fused)
         {
-            foreach (var layer in net.WeightingLayers) layer.UseFusedKernel = fused;
+            MiDpg.Research.Training.Benchmarks.ThroughputWorkload.UseFusedKernel(net, fused);
             net.zero_grad();
             net.Loss(input, batch.Label, permutation).Total.backward();
             return net.named_parameters().Where(p => p.parameter.grad is not null).ToDictionary(p => p.name, p => p.parameter.grad!.is_sparse ? p.parameter.grad!.to_dense() : p.parameter.grad!.clone());

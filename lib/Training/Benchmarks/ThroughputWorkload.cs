@@ -104,10 +104,13 @@ public static class ThroughputWorkload
             Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, shards);
     }
 
-    /// <summary>Switches DPG / MI-DPG's DWM layers between the fused kernel and torch ops (<see cref="WeightingMatrix.UseFusedKernel"/>).</summary>
+    /// <summary>Switches DPG / MI-DPG between the fused kernels and torch ops (<see cref="WeightingMatrix.UseFusedKernel"/>,
+    /// <see cref="MutualInformationRegularizer.UseFusedKernel"/>).</summary>
     public static void UseFusedKernel(ScenarioModel net, bool fused)
     {
-        if (net is DpgModel dpg) foreach (var layer in dpg.WeightingLayers) layer.UseFusedKernel = fused;
+        if (net is not DpgModel dpg) return;
+        foreach (var layer in dpg.WeightingLayers) layer.UseFusedKernel = fused;
+        if (dpg.Mir is not null) dpg.Mir.UseFusedKernel = fused;
     }
 
     static double[] ZipfCdf(int n, double exponent)
