@@ -25,4 +25,12 @@ public static unsafe class TensorMemory
         if (!IsCpuFloat32(t)) throw new ArgumentException($"A kernel needs a contiguous float32 CPU tensor; got [{string.Join(", ", t.shape)}] {t.dtype} on {t.device}.");
         return (float*)DataPointer(t.Handle);
     }
+
+    /// <summary>The first element of a contiguous int64 CPU tensor (indices).</summary>
+    public static long* Longs(Tensor t)
+    {
+        if (t.device_type != DeviceType.CPU || t.dtype != ScalarType.Int64 || !t.is_contiguous())
+            throw new ArgumentException($"A kernel needs a contiguous int64 CPU tensor; got [{string.Join(", ", t.shape)}] {t.dtype} on {t.device}.");
+        return (long*)DataPointer(t.Handle);
+    }
 }

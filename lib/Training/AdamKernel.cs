@@ -30,6 +30,34 @@ public static unsafe class AdamKernel
             (float)epsilon, (float)weightDecay);
     }
 
+    /// <summary>Whether <see cref="RowStep"/> applies: a contiguous float32 CPU table [V, D] with moments of its shape,
+    /// int64 row indices [n] and float32 row gradients [n, D].</summary>
+    public static bool SupportsRows(Tensor p, Tensor m, Tensor v, Tensor rows, Tensor values) =>
+        TensorMemory.IsCpuFloat32(p) && TensorMemory.IsCpuFloat32(m) && TensorMemory.IsCpuFloat32(v) && TensorMemory.IsCpuFloat32(values)
+        && p.dim() == 2 && m.shape.SequenceEqual(p.shape) && v.shape.SequenceEqual(p.shape)
+        && rows.device_type == TorchSharp.DeviceType.CPU && rows.dtype == ScalarType.Int64 && rows.is_contiguous() && rows.dim() == 1
+        && values.dim() == 2 && values.shape[0] == rows.shape[0] && values.shape[1] == p.shape[1];
+
+    /// <summary>The lazy (SparseAdam-style) step of the given rows of a table: the same per-element update as
+    /// <see cref="Step"/>, applied only to rows <paramref name="rows"/> (distinct) with their gradients <paramref name="values"/>.</summary>
+    public static void RowStep(Tensor p, Tensor m, Tensor v, Tensor rows, Tensor values, double learningRate, double beta1, double beta2,
+        double epsilon, double weightDecay, long t)
+    {
+        if (!SupportsRows(p, m, v, rows, values)) throw new ArgumentException("AdamKernel.RowStep needs a float32 CPU table [V, D], int64 rows [n] and values [n, D].");
+        var (correction1, correction2) = (1 - Math.Pow(beta1, t), 1 - Math.Pow(beta2, t));
+        var (n, width, tableRows) = (rows.shape[0], p.shape[1], p.shape[0]);
+        float* pp = TensorMemory.Floats(p), pm = TensorMemory.Floats(m), pv = TensorMemory.Floats(v), g = TensorMemory.Floats(values);
+        var index = TensorMemory.Longs(rows);
+        for (long k = 0; k < n; k++)
+        {
+            var row = index[k];
+            if ((ulong)row >= (ulong)tableRows) throw new IndexOutOfRangeException($"row {row} of a table with {tableRows} rows");
+            var at = row * width;
+            Update(pp + at, g + k * width, pm + at, pv + at, width, (float)beta1, (float)beta2, (float)(1 - beta1), (float)(1 - beta2),
+                (float)(-learningRate / correction1), (float)Math.Sqrt(correction2), (float)epsilon, (float)weightDecay);
+        }
+    }
+
     // c1 = 1 - b1 and c2 = 1 - b2 are rounded from double, as torch passes its alpha and value arguments.
     static void Update(float* p, float* grad, float* m, float* v, long n, float b1, float b2, float c1, float c2, float stepSize,
         float sqrtCorrection2, float eps, float wd)

@@ -230,6 +230,11 @@ public sealed class LazyAdam : IDisposable
     {
         var (correction1, correction2) = (1 - Math.Pow(Beta1, t), 1 - Math.Pow(Beta2, t));
         var (rows, values) = Coalesce(grad);
+        if (AdamKernel.SupportsRows(p, m, v, rows, values))
+        {
+            AdamKernel.RowStep(p, m, v, rows, values, LearningRate, Beta1, Beta2, Epsilon, WeightDecay, t);   // one pass over the rows
+            return;
+        }
         if (WeightDecay != 0) values.add_(p.index_select(0, rows), alpha: WeightDecay);
         var mRows = m.index_select(0, rows).mul_(Beta1).add_(values, alpha: 1 - Beta1);
         var vRows = v.index_select(0, rows).mul_(Beta2).addcmul_(values, values, value: 1 - Beta2);
