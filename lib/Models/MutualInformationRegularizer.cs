@@ -9,7 +9,8 @@
 // Efficiency: T's first layer is linear in the concatenation [e, s], so W1 [e, s] = W1_e e + W1_s s. A positive
 // and a negative pair share s and differ only in e's row order, hence Compute evaluates W1_s s + b1 and W1_e e_aw
 // once per layer and obtains the negative pairs' W1_e e_aw[pi] by permuting rows: half the work of two full
-// discriminator calls (and no [e, s] concatenations), the same function.
+// discriminator calls (and no [e, s] concatenations), the same function. After those products, a layer's ReLU, output
+// layer, softplus terms and mean run as one fused autograd node on float32 CPU tensors (FusedMirHead; UseFusedKernel).
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

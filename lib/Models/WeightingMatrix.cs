@@ -14,6 +14,8 @@
 // factor is broadcast over the d_n / d_c column periods and r is summed out. Block mode groups
 // contiguous rows / columns instead. Memory O(B d_r d_n); large batches are cut into row chunks
 // whose intermediates fit in cache (FactoredChunkElements), which makes backward several times faster.
+// On float32 CPU tensors the factored path runs fused kernels instead (FusedCore for A, FusedDwm for y; UseFusedKernel),
+// the same functions without the B x d_r x d_n intermediate.
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
