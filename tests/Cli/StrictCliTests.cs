@@ -34,6 +34,7 @@ public class StrictCliTests
     [InlineData("--name '..' must be a plain name", "experiment", "--name", "..")]
     [InlineData("--name 'a/b' must be a plain name", "report", "--name", "a/b")]
     [InlineData("--name 'v1.2' must be a plain name", "sweep", "--name", "v1.2")]
+    [InlineData("--dwm-kernel must be fused or torch; got 'cuda'", "bench", "--dwm-kernel", "cuda")]
     public void UnknownOptionsBadValuesAndPathNamesAreOneLineErrors(string expected, params string[] args)
     {
         var (code, output) = Run(args);
