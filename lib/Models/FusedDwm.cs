@@ -153,15 +153,16 @@ public static unsafe class FusedDwm
             var (dm, dn, dr) = (s.Dm, s.Dn, s.Dr);
             var expanded = ArrayPool<float>.Shared.Rent(dr * dn);
             var rows = ArrayPool<int>.Shared.Rent(2 * dm);
+            var offsets = RowOffsets(s);
             var values = ArrayPool<float>.Shared.Rent(dm);
             try
             {
                 fixed (float* e = expanded, hv = values)
-                fixed (int* list = rows)
+                fixed (int* list = rows, rowOffsets = offsets)
                     for (var b = b0; b < b1; b++)
                     {
                         Expand(s, a + (long)b * dr * s.Dc, e);
-                        var n = ListNonzero(s, h + (long)b * dm, list, hv);
+                        var n = ListNonzero(s, h + (long)b * dm, rowOffsets, list, hv);
                         Accumulate(w, e, list, hv, n, dn, y + (long)b * dn);
                     }
             }
@@ -169,20 +170,34 @@ public static unsafe class FusedDwm
             {
                 ArrayPool<float>.Shared.Return(expanded);
                 ArrayPool<int>.Shared.Return(rows);
+                ArrayPool<int>.Shared.Return(offsets);
                 ArrayPool<float>.Shared.Return(values);
             }
         }
 
-        /// <summary>Lists the nonzero inputs of one sample: list[2k] = i (its row offset in W), list[2k+1] = r(i)'s row
-        /// offset in E, values[k] = h[i]; returns their count.</summary>
-        static int ListNonzero(Shape s, float* hb, int* list, float* values)
+        /// <summary>Per input row i: offsets[2i] = i d_n (its row in W), offsets[2i+1] = r(i) d_n (its core row in E),
+        /// computed once per call (r(i) is an integer division).</summary>
+        static int[] RowOffsets(Shape s)
+        {
+            var offsets = ArrayPool<int>.Shared.Rent(2 * s.Dm);
+            for (var i = 0; i < s.Dm; i++)
+            {
+                offsets[2 * i] = i * s.Dn;
+                offsets[2 * i + 1] = s.CoreRow(i) * s.Dn;
+            }
+            return offsets;
+        }
+
+        /// <summary>Lists the nonzero inputs of one sample: list[2k], list[2k+1] = the row offsets of input i_k in W and E
+        /// (from <see cref="RowOffsets"/>), values[k] = h[i_k]; returns their count.</summary>
+        static int ListNonzero(Shape s, float* hb, int* rowOffsets, int* list, float* values)
         {
             var n = 0;
             for (var i = 0; i < s.Dm; i++)
             {
                 var v = hb[i];
-                list[2 * n] = i * s.Dn;
-                list[2 * n + 1] = s.CoreRow(i) * s.Dn;
+                list[2 * n] = rowOffsets[2 * i];
+                list[2 * n + 1] = rowOffsets[2 * i + 1];
                 values[n] = v;
                 n += v != 0f ? 1 : 0;
             }
@@ -239,9 +254,11 @@ public static unsafe class FusedDwm
             var pool = ArrayPool<float>.Shared;
             var expanded = pool.Rent(dr * dn);
             var weightedInputs = pool.Rent(dr * dn);
+            var offsets = RowOffsets(s);
             try
             {
                 fixed (float* gE = expanded, hw = weightedInputs)
+                fixed (int* rowOffsets = offsets)
                     for (var b = b0; b < b1; b++)
                     {
                         var g = dy + (long)b * dn;
@@ -252,7 +269,7 @@ public static unsafe class FusedDwm
                         for (var i = 0; i < dm; i++)
                         {
                             var hv = hb[i];
-                            var rowOffset = (long)s.CoreRow(i) * dn;
+                            long rowOffset = rowOffsets[2 * i + 1];
                             var wi = w + (long)i * dn;
                             var dot = hv == 0f
                                 ? (dh != null ? Dot(wi, gE + rowOffset, dn) : 0f)
@@ -270,6 +287,7 @@ public static unsafe class FusedDwm
             {
                 pool.Return(expanded);
                 pool.Return(weightedInputs);
+                ArrayPool<int>.Shared.Return(offsets);
             }
         }
 
