@@ -255,10 +255,11 @@ public static unsafe class FusedDwm
             var expanded = pool.Rent(dr * dn);
             var weightedInputs = pool.Rent(dr * dn);
             var offsets = RowOffsets(s);
+            var rows = ArrayPool<int>.Shared.Rent(2 * dm);
             try
             {
                 fixed (float* gE = expanded, hw = weightedInputs)
-                fixed (int* rowOffsets = offsets)
+                fixed (int* rowOffsets = offsets, split = rows)
                     for (var b = b0; b < b1; b++)
                     {
                         var g = dy + (long)b * dn;
@@ -266,16 +267,30 @@ public static unsafe class FusedDwm
                         for (var r = 0; r < dr; r++) MultiplyInPlace(gE + (long)r * dn, g, dn);
                         if (da != null) new Span<float>(hw, dr * dn).Clear();
                         var hb = h + (long)b * dm;
+                        var dhb = dh == null ? null : dh + (long)b * dm;
+                        // Rows split into nonzero and zero inputs first (branch-free), so neither loop below branches on h.
+                        var (nonzero, zero) = (0, 0);
                         for (var i = 0; i < dm; i++)
                         {
-                            var hv = hb[i];
-                            long rowOffset = rowOffsets[2 * i + 1];
-                            var wi = w + (long)i * dn;
-                            var dot = hv == 0f
-                                ? (dh != null ? Dot(wi, gE + rowOffset, dn) : 0f)
-                                : BackwardRow(wi, gE + rowOffset, dw != null ? dw + (long)i * dn : null, da != null ? hw + rowOffset : null, hv, dn);
-                            if (dh != null) dh[(long)b * dm + i] = dot;
+                            var isNonzero = hb[i] != 0f;
+                            split[nonzero] = i;
+                            split[dm + zero] = i;
+                            nonzero += isNonzero ? 1 : 0;
+                            zero += isNonzero ? 0 : 1;
                         }
+                        for (var k = 0; k < nonzero; k++)
+                        {
+                            var i = split[k];
+                            long rowOffset = rowOffsets[2 * i + 1];
+                            var dot = BackwardRow(w + (long)i * dn, gE + rowOffset, dw != null ? dw + (long)i * dn : null, da != null ? hw + rowOffset : null, hb[i], dn);
+                            if (dhb != null) dhb[i] = dot;
+                        }
+                        if (dhb != null)                                  // zero inputs: dW and dA get nothing, dh its dot product
+                            for (var k = 0; k < zero; k++)
+                            {
+                                var i = split[dm + k];
+                                dhb[i] = Dot(w + (long)i * dn, gE + rowOffsets[2 * i + 1], dn);
+                            }
                         if (da != null)
                         {
                             for (var r = 0; r < dr; r++) MultiplyInPlace(hw + (long)r * dn, g, dn);
@@ -288,6 +303,7 @@ public static unsafe class FusedDwm
                 pool.Return(expanded);
                 pool.Return(weightedInputs);
                 ArrayPool<int>.Shared.Return(offsets);
+                ArrayPool<int>.Shared.Return(rows);
             }
         }
 
