@@ -161,7 +161,7 @@ public static unsafe class FusedDwm
                 fixed (int* list = rows, rowOffsets = offsets)
                     for (var b = b0; b < b1; b++)
                     {
-                        Expand(s, a + (long)b * dr * s.Dc, e);
+                        Expand(s, a + (long)b * dr * s.Dc, null, e);
                         var n = ListNonzero(s, h + (long)b * dm, rowOffsets, list, hv);
                         Accumulate(w, e, list, hv, n, dn, y + (long)b * dn);
                     }
@@ -245,11 +245,16 @@ public static unsafe class FusedDwm
             }
         }
 
-        // Backward, one sample at a time, with G[r, j] = dy[j] E[r, j] formed once per sample:
+        // Backward, one sample at a time, with G[r, j] = dy[j] E[r, j] formed once per sample (Expand with the gradient):
         //   dh[i] = <W[i, :], G[r(i), :]>;  dW[i, :] += h[i] G[r(i), :];  HW[r, :] = sum_{i: r(i) = r} h[i] W[i, :],
         // and dA[r, c] = sum_{j: c(j) = c} dy[j] HW[r, j]. Rows with h[i] = 0 only need their dot product.
         static void BackwardRange(Shape s, float* h, float* w, float* a, float* dy, float* dh, float* dw, float* da, int b0, int b1)
         {
+            if (Vector.IsHardwareAccelerated && s.Tile && s.Dc % Vector<float>.Count == 0)
+            {
+                BackwardRangeTiled(s, h, w, a, dy, dh, dw, da, b0, b1);
+                return;
+            }
             var (dm, dn, dr) = (s.Dm, s.Dn, s.Dr);
             var pool = ArrayPool<float>.Shared;
             var expanded = pool.Rent(dr * dn);
@@ -263,21 +268,11 @@ public static unsafe class FusedDwm
                     for (var b = b0; b < b1; b++)
                     {
                         var g = dy + (long)b * dn;
-                        Expand(s, a + (long)b * dr * s.Dc, gE);
-                        for (var r = 0; r < dr; r++) MultiplyInPlace(gE + (long)r * dn, g, dn);
+                        Expand(s, a + (long)b * dr * s.Dc, g, gE);
                         if (da != null) new Span<float>(hw, dr * dn).Clear();
                         var hb = h + (long)b * dm;
                         var dhb = dh == null ? null : dh + (long)b * dm;
-                        // Rows split into nonzero and zero inputs first (branch-free), so neither loop below branches on h.
-                        var (nonzero, zero) = (0, 0);
-                        for (var i = 0; i < dm; i++)
-                        {
-                            var isNonzero = hb[i] != 0f;
-                            split[nonzero] = i;
-                            split[dm + zero] = i;
-                            nonzero += isNonzero ? 1 : 0;
-                            zero += isNonzero ? 0 : 1;
-                        }
+                        var (nonzero, zero) = Split(hb, dm, split);      // so neither loop below branches on h
                         for (var k = 0; k < nonzero; k++)
                         {
                             var i = split[k];
@@ -291,11 +286,7 @@ public static unsafe class FusedDwm
                                 var i = split[dm + k];
                                 dhb[i] = Dot(w + (long)i * dn, gE + rowOffsets[2 * i + 1], dn);
                             }
-                        if (da != null)
-                        {
-                            for (var r = 0; r < dr; r++) MultiplyInPlace(hw + (long)r * dn, g, dn);
-                            Fold(s, hw, da + (long)b * dr * s.Dc);
-                        }
+                        if (da != null) Fold(s, hw, g, da + (long)b * dr * s.Dc);
                     }
             }
             finally
@@ -305,6 +296,94 @@ public static unsafe class FusedDwm
                 ArrayPool<int>.Shared.Return(offsets);
                 ArrayPool<int>.Shared.Return(rows);
             }
+        }
+
+        // Backward for tiled cores with V | d_c, without expanding anything: with j = p d_c + c and the fold
+        //   WG_i[c] = sum_p W[i, p d_c + c] dy[p d_c + c]   (a d_c-vector per input row),
+        // dh[i] = <A[r(i), :], WG_i>,  dA[r(i), :] += h[i] WG_i,  dW[i, p d_c + c] += h[i] dy[p d_c + c] A[r(i), c].
+        // A sample touches only W, dW, its d_r x d_c core and dy: no d_r x d_n buffers to write, clear and fold per sample.
+        static void BackwardRangeTiled(Shape s, float* h, float* w, float* a, float* dy, float* dh, float* dw, float* da, int b0, int b1)
+        {
+            var (dm, dn, dr, dc) = (s.Dm, s.Dn, s.Dr, s.Dc);
+            var width = Vector<float>.Count;
+            var offsets = ArrayPool<int>.Shared.Rent(dm);                                // r(i) d_c: row i's core row in A_b
+            for (var i = 0; i < dm; i++) offsets[i] = s.CoreRow(i) * dc;
+            var rows = ArrayPool<int>.Shared.Rent(2 * dm);
+            var fold = ArrayPool<float>.Shared.Rent(dc);
+            try
+            {
+                fixed (int* coreOffsets = offsets, split = rows)
+                fixed (float* wg = fold)
+                    for (var b = b0; b < b1; b++)
+                    {
+                        var g = dy + (long)b * dn;
+                        var hb = h + (long)b * dm;
+                        var ab = a + (long)b * dr * dc;
+                        var dab = da == null ? null : da + (long)b * dr * dc;
+                        if (dab != null) new Span<float>(dab, dr * dc).Clear();
+                        var (nonzero, zero) = Split(hb, dm, split);
+                        for (var k = 0; k < dm; k++)
+                        {
+                            var isNonzero = k < nonzero;
+                            var i = isNonzero ? split[k] : split[dm + k - nonzero];
+                            if (!isNonzero && dh == null) break;                      // zero inputs only feed dh
+                            var wi = w + (long)i * dn;
+                            var ar = ab + coreOffsets[i];
+                            // WG_i = fold over the column periods of W[i, :] ⊙ dy
+                            for (var c = 0; c < dc; c += width)
+                            {
+                                var sum = Vector<float>.Zero;
+                                for (var p = 0; p < dn; p += dc) sum = Vector.FusedMultiplyAdd(Vector.Load(wi + p + c), Vector.Load(g + p + c), sum);
+                                Vector.Store(sum, wg + c);
+                            }
+                            if (dh != null)
+                            {
+                                var dot = Vector<float>.Zero;
+                                for (var c = 0; c < dc; c += width) dot = Vector.FusedMultiplyAdd(Vector.Load(ar + c), Vector.Load(wg + c), dot);
+                                dh[(long)b * dm + i] = Vector.Sum(dot);
+                            }
+                            if (!isNonzero) continue;
+                            var hv = new Vector<float>(hb[i]);
+                            if (dab != null)
+                            {
+                                var dar = dab + (ar - ab);
+                                for (var c = 0; c < dc; c += width) Vector.Store(Vector.FusedMultiplyAdd(hv, Vector.Load(wg + c), Vector.Load(dar + c)), dar + c);
+                            }
+                            if (dw != null)
+                            {
+                                var dwi = dw + (long)i * dn;
+                                for (var c = 0; c < dc; c += width)
+                                {
+                                    var scaled = hv * Vector.Load(ar + c);
+                                    for (var p = c; p < dn; p += dc)
+                                        Vector.Store(Vector.FusedMultiplyAdd(scaled, Vector.Load(g + p), Vector.Load(dwi + p)), dwi + p);
+                                }
+                            }
+                        }
+                    }
+            }
+            finally
+            {
+                ArrayPool<int>.Shared.Return(offsets);
+                ArrayPool<int>.Shared.Return(rows);
+                ArrayPool<float>.Shared.Return(fold);
+            }
+        }
+
+        /// <summary>Splits one sample's input rows into nonzero (split[0..nonzero)) and zero (split[dm..dm+zero)) ones,
+        /// branch-free, so the loops over them do not branch on h.</summary>
+        static (int Nonzero, int Zero) Split(float* hb, int dm, int* split)
+        {
+            var (nonzero, zero) = (0, 0);
+            for (var i = 0; i < dm; i++)
+            {
+                var isNonzero = hb[i] != 0f;
+                split[nonzero] = i;
+                split[dm + zero] = i;
+                nonzero += isNonzero ? 1 : 0;
+                zero += isNonzero ? 0 : 1;
+            }
+            return (nonzero, zero);
         }
 
         /// <summary>sum_j w[j] x[j], with two accumulators.</summary>
@@ -363,56 +442,75 @@ public static unsafe class FusedDwm
             return sum;
         }
 
-        /// <summary>x *= g over n floats.</summary>
-        static void MultiplyInPlace(float* x, float* g, int n)
+        /// <summary>E[r, j] = g[j] A_b[r, c(j)] (g = null: 1): the sample's core laid out over the d_n output columns,
+        /// scaled by the upstream gradient in the backward. Vector loops where the layout allows (tiling with V | d_c,
+        /// blocks with V | d_n/d_c), else element by element; no call per row (this runs for every sample).</summary>
+        static void Expand(Shape s, float* core, float* g, float* e)
         {
-            var j = 0;
-            if (Vector.IsHardwareAccelerated)
-                for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
-                    Vector.Store(Vector.Load(x + j) * Vector.Load(g + j), x + j);
-            for (; j < n; j++) x[j] *= g[j];
-        }
-
-        /// <summary>E[r, j] = A_b[r, c(j)]: the sample's core laid out over the d_n output columns.</summary>
-        static void Expand(Shape s, float* core, float* e)
-        {
-            var (dn, dc) = (s.Dn, s.Dc);
+            var (dn, dc, width) = (s.Dn, s.Dc, Vector<float>.Count);
+            var block = dn / dc;
             for (var r = 0; r < s.Dr; r++)
             {
-                var row = new ReadOnlySpan<float>(core + (long)r * dc, dc);
+                var row = core + (long)r * dc;
                 var target = e + (long)r * dn;
-                if (s.Tile)
-                    for (var p = 0; p < dn; p += dc) row.CopyTo(new Span<float>(target + p, dc));
-                else
+                if (Vector.IsHardwareAccelerated && s.Tile && dc % width == 0)
                 {
-                    var width = dn / dc;
-                    for (var c = 0; c < dc; c++) new Span<float>(target + (long)c * width, width).Fill(row[c]);
+                    for (var p = 0; p < dn; p += dc)
+                        for (var c = 0; c < dc; c += width)
+                        {
+                            var value = Vector.Load(row + c);
+                            Vector.Store(g == null ? value : value * Vector.Load(g + p + c), target + p + c);
+                        }
                 }
+                else if (Vector.IsHardwareAccelerated && !s.Tile && block % width == 0)
+                {
+                    for (var c = 0; c < dc; c++)
+                    {
+                        var value = new Vector<float>(row[c]);
+                        for (var k = c * block; k < (c + 1) * block; k += width)
+                            Vector.Store(g == null ? value : value * Vector.Load(g + k), target + k);
+                    }
+                }
+                else
+                    for (var j = 0; j < dn; j++)
+                    {
+                        var value = row[s.Tile ? j % dc : j / block];
+                        target[j] = g == null ? value : value * g[j];
+                    }
             }
         }
 
-        /// <summary>dA_b[r, c] = sum over the columns j with c(j) = c of dE[r, j].</summary>
-        static void Fold(Shape s, float* de, float* da)
+        /// <summary>dA_b[r, c] = sum over the columns j with c(j) = c of g[j] HW[r, j].</summary>
+        static void Fold(Shape s, float* hw, float* g, float* da)
         {
-            var (dn, dc) = (s.Dn, s.Dc);
+            var (dn, dc, width) = (s.Dn, s.Dc, Vector<float>.Count);
+            var block = dn / dc;
             for (var r = 0; r < s.Dr; r++)
             {
-                var source = de + (long)r * dn;
+                var source = hw + (long)r * dn;
                 var target = da + (long)r * dc;
-                if (s.Tile)
+                if (Vector.IsHardwareAccelerated && s.Tile && dc % width == 0)
                 {
-                    new Span<float>(target, dc).Clear();
-                    for (var p = 0; p < dn; p += dc) Add(target, source + p, dc);
+                    for (var c = 0; c < dc; c += width)
+                    {
+                        var sum = Vector<float>.Zero;
+                        for (var p = 0; p < dn; p += dc) sum = Vector.FusedMultiplyAdd(Vector.Load(source + p + c), Vector.Load(g + p + c), sum);
+                        Vector.Store(sum, target + c);
+                    }
+                }
+                else if (Vector.IsHardwareAccelerated && !s.Tile && block % width == 0)
+                {
+                    for (var c = 0; c < dc; c++)
+                    {
+                        var sum = Vector<float>.Zero;
+                        for (var k = c * block; k < (c + 1) * block; k += width) sum = Vector.FusedMultiplyAdd(Vector.Load(source + k), Vector.Load(g + k), sum);
+                        target[c] = Vector.Sum(sum);
+                    }
                 }
                 else
                 {
-                    var width = dn / dc;
-                    for (var c = 0; c < dc; c++)
-                    {
-                        float sum = 0;
-                        for (var k = 0; k < width; k++) sum += source[(long)c * width + k];
-                        target[c] = sum;
-                    }
+                    new Span<float>(target, dc).Clear();
+                    for (var j = 0; j < dn; j++) target[s.Tile ? j % dc : j / block] += g[j] * source[j];
                 }
             }
         }

@@ -98,14 +98,16 @@ public class FusedDwmTests
         finally { set_num_threads(threads); }
     }
 
-    [Fact]
-    public void InputsWithoutGradientGetNone_AndNoGradModeOnlyComputesTheValue()
+    [Theory]
+    [InlineData(4)]      // the general backward
+    [InlineData(8)]      // the tiled backward (the vector width divides d_c)
+    public void InputsWithoutGradientGetNone_AndNoGradModeOnlyComputesTheValue(int dc)
     {
         using var scope = NewDisposeScope();
         manual_seed(3);
         var h = randn([20, 12]);                         // no gradient wanted
         var w = randn([12, 8]).requires_grad_();
-        var a = rand([20, 4, 4]);
+        var a = rand([20, 4, dc]);
         var y = FusedDwm.Apply(h, w, a, RepeatMode.Tile);
         y.sum().backward();
         Assert.Null(h.grad);
