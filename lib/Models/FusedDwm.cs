@@ -151,9 +151,11 @@ public static unsafe class FusedDwm
         static void ForwardRange(Shape s, float* h, float* w, float* a, float* y, int b0, int b1)
         {
             var (dm, dn, dr) = (s.Dm, s.Dn, s.Dr);
-            var expanded = ArrayPool<float>.Shared.Rent(dr * dn);
+            // Tiled cores with V | d_c are read in place (column j takes A[r, j mod d_c]); others are expanded per sample.
+            var tiled = Vector.IsHardwareAccelerated && s.Tile && s.Dc % Vector<float>.Count == 0;
+            var expanded = ArrayPool<float>.Shared.Rent(tiled ? 1 : dr * dn);
             var rows = ArrayPool<int>.Shared.Rent(2 * dm);
-            var offsets = RowOffsets(s);
+            var offsets = RowOffsets(s, tiled ? s.Dc : dn);
             var values = ArrayPool<float>.Shared.Rent(dm);
             try
             {
@@ -161,9 +163,14 @@ public static unsafe class FusedDwm
                 fixed (int* list = rows, rowOffsets = offsets)
                     for (var b = b0; b < b1; b++)
                     {
-                        Expand(s, a + (long)b * dr * s.Dc, null, e);
+                        var ab = a + (long)b * dr * s.Dc;
                         var n = ListNonzero(s, h + (long)b * dm, rowOffsets, list, hv);
-                        Accumulate(w, e, list, hv, n, dn, y + (long)b * dn);
+                        if (tiled) AccumulateTiled(w, ab, list, hv, n, dn, s.Dc, y + (long)b * dn);
+                        else
+                        {
+                            Expand(s, ab, null, e);
+                            Accumulate(w, e, list, hv, n, dn, y + (long)b * dn);
+                        }
                     }
             }
             finally
@@ -175,15 +182,49 @@ public static unsafe class FusedDwm
             }
         }
 
-        /// <summary>Per input row i: offsets[2i] = i d_n (its row in W), offsets[2i+1] = r(i) d_n (its core row in E),
-        /// computed once per call (r(i) is an integer division).</summary>
-        static int[] RowOffsets(Shape s)
+        /// <summary>y[j] = sum_k values[k] W[row_k, j] A[class_k, j mod d_c] (V | d_c), four vectors of columns at a time.</summary>
+        static void AccumulateTiled(float* w, float* a, int* list, float* values, int n, int dn, int dc, float* y)
+        {
+            var width = Vector<float>.Count;
+            var j = 0;
+            for (; j <= dn - 4 * width; j += 4 * width)
+            {
+                var (o0, o1, o2, o3) = (j % dc, (j + width) % dc, (j + 2 * width) % dc, (j + 3 * width) % dc);
+                Vector<float> y0 = default, y1 = default, y2 = default, y3 = default;
+                for (var k = 0; k < n; k++)
+                {
+                    var wp = w + list[2 * k] + j;
+                    var ap = a + list[2 * k + 1];
+                    var v = new Vector<float>(values[k]);
+                    y0 = Vector.FusedMultiplyAdd(Vector.Load(wp) * Vector.Load(ap + o0), v, y0);
+                    y1 = Vector.FusedMultiplyAdd(Vector.Load(wp + width) * Vector.Load(ap + o1), v, y1);
+                    y2 = Vector.FusedMultiplyAdd(Vector.Load(wp + 2 * width) * Vector.Load(ap + o2), v, y2);
+                    y3 = Vector.FusedMultiplyAdd(Vector.Load(wp + 3 * width) * Vector.Load(ap + o3), v, y3);
+                }
+                Vector.Store(y0, y + j);
+                Vector.Store(y1, y + j + width);
+                Vector.Store(y2, y + j + 2 * width);
+                Vector.Store(y3, y + j + 3 * width);
+            }
+            for (; j < dn; j += width)                                        // V | d_c | d_n: whole vectors only
+            {
+                var o = j % dc;
+                var y0 = Vector<float>.Zero;
+                for (var k = 0; k < n; k++)
+                    y0 = Vector.FusedMultiplyAdd(Vector.Load(w + list[2 * k] + j) * Vector.Load(a + list[2 * k + 1] + o), new Vector<float>(values[k]), y0);
+                Vector.Store(y0, y + j);
+            }
+        }
+
+        /// <summary>Per input row i: offsets[2i] = i d_n (its row in W), offsets[2i+1] = r(i) classStride (its core row in
+        /// E, stride d_n, or in A, stride d_c), computed once per call (r(i) is an integer division).</summary>
+        static int[] RowOffsets(Shape s, int classStride)
         {
             var offsets = ArrayPool<int>.Shared.Rent(2 * s.Dm);
             for (var i = 0; i < s.Dm; i++)
             {
                 offsets[2 * i] = i * s.Dn;
-                offsets[2 * i + 1] = s.CoreRow(i) * s.Dn;
+                offsets[2 * i + 1] = s.CoreRow(i) * classStride;
             }
             return offsets;
         }
@@ -259,7 +300,7 @@ public static unsafe class FusedDwm
             var pool = ArrayPool<float>.Shared;
             var expanded = pool.Rent(dr * dn);
             var weightedInputs = pool.Rent(dr * dn);
-            var offsets = RowOffsets(s);
+            var offsets = RowOffsets(s, dn);
             var rows = ArrayPool<int>.Shared.Rent(2 * dm);
             try
             {
