@@ -484,8 +484,8 @@ public static unsafe class FusedDwm
         }
 
         /// <summary>E[r, j] = g[j] A_b[r, c(j)] (g = null: 1): the sample's core laid out over the d_n output columns,
-        /// scaled by the upstream gradient in the backward. Vector loops where the layout allows (tiling with V | d_c,
-        /// blocks with V | d_n/d_c), else element by element; no call per row (this runs for every sample).</summary>
+        /// scaled by the upstream gradient in the backward. Vector loops for blocks with V | d_n/d_c, else element by
+        /// element (tiled cores with V | d_c never come here: the tiled kernels read A in place).</summary>
         static void Expand(Shape s, float* core, float* g, float* e)
         {
             var (dn, dc, width) = (s.Dn, s.Dc, Vector<float>.Count);
@@ -494,16 +494,7 @@ public static unsafe class FusedDwm
             {
                 var row = core + (long)r * dc;
                 var target = e + (long)r * dn;
-                if (Vector.IsHardwareAccelerated && s.Tile && dc % width == 0)
-                {
-                    for (var p = 0; p < dn; p += dc)
-                        for (var c = 0; c < dc; c += width)
-                        {
-                            var value = Vector.Load(row + c);
-                            Vector.Store(g == null ? value : value * Vector.Load(g + p + c), target + p + c);
-                        }
-                }
-                else if (Vector.IsHardwareAccelerated && !s.Tile && block % width == 0)
+                if (Vector.IsHardwareAccelerated && !s.Tile && block % width == 0)
                 {
                     for (var c = 0; c < dc; c++)
                     {
@@ -530,16 +521,7 @@ public static unsafe class FusedDwm
             {
                 var source = hw + (long)r * dn;
                 var target = da + (long)r * dc;
-                if (Vector.IsHardwareAccelerated && s.Tile && dc % width == 0)
-                {
-                    for (var c = 0; c < dc; c += width)
-                    {
-                        var sum = Vector<float>.Zero;
-                        for (var p = 0; p < dn; p += dc) sum = Vector.FusedMultiplyAdd(Vector.Load(source + p + c), Vector.Load(g + p + c), sum);
-                        Vector.Store(sum, target + c);
-                    }
-                }
-                else if (Vector.IsHardwareAccelerated && !s.Tile && block % width == 0)
+                if (Vector.IsHardwareAccelerated && !s.Tile && block % width == 0)
                 {
                     for (var c = 0; c < dc; c++)
                     {
