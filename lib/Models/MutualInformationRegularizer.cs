@@ -77,15 +77,6 @@ public sealed class MutualInformationRegularizer : Module<Tensor, IReadOnlyList<
         return PairLogits(discriminator, cat([fromS + fromE, fromS + fromE.index_select(0, permutation)], 0), core.shape[0]);
     }
 
-    /// <summary>Like <see cref="ScorePairs"/>, but the negative pairs' e_aw rows are given (<paramref name="negativeAw"/>
-    /// = e_aw of rows pi(i) of the batch): for a shard of a batch whose permutation reaches rows outside the shard.</summary>
-    public (Tensor Positive, Tensor Negative) ScorePairsWithNegatives(int layer, Tensor eAw, Tensor negativeAw, Tensor core)
-    {
-        var (fromS, weightE, discriminator) = SplitFirstLayer(layer, core);
-        var fromE = functional.linear(cat([eAw, negativeAw], 0), weightE);                                      // [2B, H]
-        return PairLogits(discriminator, fromE + fromS.repeat(2, 1), core.shape[0]);
-    }
-
     // W1_s s + b1 of the layer's discriminator, and W1_e, the part of its first layer that reads e_aw.
     private (Tensor FromS, Tensor WeightE, Mlp Discriminator) SplitFirstLayer(int layer, Tensor core)
     {

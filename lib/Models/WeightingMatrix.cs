@@ -134,31 +134,23 @@ public sealed class WeightingMatrix : Module<Tensor, Tensor, Tensor>
         var (dm, dn, dr, dc, dk) = (Geometry.Dm, Geometry.Dn, Geometry.Dr, Geometry.Dc, Geometry.Dk);
         var batch = h.shape[0];
         var x = cat([eAw, DetachGeneratorInput ? h.detach() : h], 1);
-        if (Variant != DwmVariant.Non && UseFusedKernel)
+        if (Variant == DwmVariant.Non)
         {
-            // GateScale * sigmoid(L R) in one kernel (FusedCore) where it applies; the same function as the torch ops below.
-            var (left, right) = Variant switch
-            {
-                DwmVariant.RC => (generator_row!.call(x).view(batch, dr, dk), generator_column!.call(x).view(batch, dk, dc)),
-                DwmVariant.R => (generator_row!.call(x).view(batch, dr, dk), column_share!.unsqueeze(0)),
-                _ => (row_share!.unsqueeze(0), generator_column!.call(x).view(batch, dk, dc)),
-            };
-            if (FusedCore.Supports(left, right)) return FusedCore.Apply(left, right, GateScale);
-            return LowRankCore(left, right);
+            var full = generator_full!.call(x).view(batch, dm, dn).sigmoid();
+            return GateScale == 1.0 ? full : full * GateScale;
         }
-        Tensor logits = Variant switch
+        var (left, right) = Variant switch
         {
-            DwmVariant.Non => generator_full!.call(x).view(batch, dm, dn),
-            DwmVariant.RC => bmm(generator_row!.call(x).view(batch, dr, dk), generator_column!.call(x).view(batch, dk, dc)),
-            DwmVariant.R => matmul(generator_row!.call(x).view(batch, dr, dk), column_share!),
-            DwmVariant.C => matmul(row_share!, generator_column!.call(x).view(batch, dk, dc)),
+            DwmVariant.RC => (generator_row!.call(x).view(batch, dr, dk), generator_column!.call(x).view(batch, dk, dc)),
+            DwmVariant.R => (generator_row!.call(x).view(batch, dr, dk), column_share!.unsqueeze(0)),
+            DwmVariant.C => (row_share!.unsqueeze(0), generator_column!.call(x).view(batch, dk, dc)),
             _ => throw new InvalidOperationException(),
         };
-        var core = logits.sigmoid();
-        return GateScale == 1.0 ? core : core * GateScale;
+        // GateScale * sigmoid(L R): one kernel (FusedCore) where it applies, else the same function as torch ops.
+        return UseFusedKernel && FusedCore.Supports(left, right) ? FusedCore.Apply(left, right, GateScale) : LowRankCore(left, right);
     }
 
-    // GateScale * sigmoid(L R) by torch ops, for factors the fused kernel does not take (a shared factor has batch size 1).
+    // GateScale * sigmoid(L R) by torch ops (a shared factor has batch size 1 and broadcasts).
     private Tensor LowRankCore(Tensor left, Tensor right)
     {
         var core = matmul(left, right).sigmoid();
