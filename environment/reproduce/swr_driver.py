@@ -53,6 +53,8 @@ def parse_args(argv=None):
                    help="give EPNet the hidden layers --hidden (the reference builds it without any; see README)")
     p.add_argument("--no-batchnorm", action="store_true",
                    help="diagnostic: replace every BatchNorm1d of the built model by the identity (ours has none)")
+    p.add_argument("--no-layernorm", action="store_true",
+                   help="diagnostic: replace every LayerNorm of the built model by the identity (M3oE's blocks; ours has none)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--device", default="cpu")
     p.add_argument("--out", required=True)
@@ -258,15 +260,16 @@ def build_model(args, meta, delta_alpha, zero_columns=()):
     return PPNet(**kw), kw, None
 
 
-def remove_batchnorm(model):
-    """Replaces every BatchNorm1d of the model by the identity; returns the names of the replaced modules. A diagnostic:
-    the reference's MLP block puts a BatchNorm after every linear layer (layers.py:255), ours has none, and this tells
-    how much of a difference between the two comes from that alone."""
+def remove_norms(model, kind):
+    """Replaces every module of class `kind` (nn.BatchNorm1d, nn.LayerNorm) by the identity; returns the names of the
+    replaced modules. A diagnostic: the reference's MLP block puts a BatchNorm after every linear layer (layers.py:255)
+    and M3oE's blocks a LayerNorm (m3oe.py:59-61,129); ours has neither, and this tells how much of a difference
+    between the two comes from that alone."""
     import torch.nn as nn
     replaced = []
     for name, module in list(model.named_modules()):
         for child_name, child in list(module.named_children()):
-            if isinstance(child, nn.BatchNorm1d):
+            if isinstance(child, kind):
                 setattr(module, child_name, nn.Identity())
                 replaced.append(f"{name}.{child_name}" if name else child_name)
     return replaced
@@ -340,9 +343,10 @@ def run(args):
 
     torch.manual_seed(args.seed)
     model, kwargs, repair = build_model(args, meta, delta_alpha=1.0 / (len(train) + len(valid)), zero_columns=zeros)
-    if args.no_batchnorm:
-        removed = remove_batchnorm(model)
-        repair = "; ".join(filter(None, [repair, f"BatchNorm1d replaced by the identity: {', '.join(removed) or 'none found'}"]))
+    for wanted, kind in ((args.no_batchnorm, torch.nn.BatchNorm1d), (args.no_layernorm, torch.nn.LayerNorm)):
+        if wanted:
+            removed = remove_norms(model, kind)
+            repair = "; ".join(filter(None, [repair, f"{kind.__name__} replaced by the identity: {', '.join(removed) or 'none found'}"]))
     with tempfile.TemporaryDirectory() as save_dir:  # fit() always writes a .pth there
         trainer = ctr_trainer.CTRTrainer(model, meta["name"], optimizer_fn=torch.optim.Adam,
                                          optimizer_params={"lr": args.lr, "weight_decay": 0.0},

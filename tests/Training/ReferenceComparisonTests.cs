@@ -78,6 +78,47 @@ public class ReferenceComparisonTests
         Assert.All(ScenarioWiseRecPairs.All.GroupBy(p => p.OursRun), g => Assert.Single(g.Select(p => (p.Ours, p.OursSettings)).Distinct()));
     }
 
+    [Fact]
+    public void EveryPairPassesOnlyOptionsTheDriverDeclares()
+    {
+        // A misspelt diagnostic flag would make argparse fail each reference run; catch it before any run.
+        var driver = File.ReadAllText(ReproduceCommand.Driver);
+        var declared = System.Text.RegularExpressions.Regex.Matches(driver, @"add_argument\(""(--[a-z-]+)""").Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.Contains("--no-batchnorm", declared);
+        Assert.All(ScenarioWiseRecPairs.All.SelectMany(p => p.ReferenceArguments), a => Assert.Contains(a, declared));
+    }
+
+    [ReferenceFact]
+    public void NoLayerNormReplacesEveryLayerNormOfTheReferencesM3oe()
+    {
+        // The M3oE diagnostic pair: the reference's blocks are Linear-LayerNorm-ReLU (m3oe.py:59-61,129); --no-layernorm
+        // must reach every one of them (shared experts, domain experts, STAR bottom, towers), and say so in the record.
+        var runs = Directory.CreateTempSubdirectory("midpg-swr-ln-").FullName;
+        try
+        {
+            var spec = new ReferenceSpec
+            {
+                Experiment = "smoke",
+                Pairs = ScenarioWiseRecPairs.All.Where(p => p.Name == "m3oe (reference without LayerNorm)").ToArray(),
+                Datasets = [DatasetSource.Parse("synthetic,rows=2000,scenarios=3")],
+                Seeds = [1],
+                Trainer = new ReferenceSpec { Pairs = [], Datasets = [], Driver = "", ReferenceRoot = "" }.Trainer with { MaxEpochs = 1, Patience = 1 },
+                Driver = ReproduceCommand.Driver,
+                ReferenceRoot = ReferenceFactAttribute.Reference!,
+            };
+            new ReferenceComparison(new ResultsStore(runs), new StringWriter()).Run(spec);
+            var record = Directory.GetFiles(runs, "seed-1.json", SearchOption.AllDirectories).Single();
+            Assert.Contains("m3oe+no-layernorm", record);
+            var changed = JsonNode.Parse(File.ReadAllText(record))!["settings"]!["changed_after_construction"]!.GetValue<string>();
+            Assert.StartsWith("LayerNorm replaced by the identity: ", changed);
+            var replaced = changed["LayerNorm replaced by the identity: ".Length..].Split(", ");
+            // 3 scenarios, 4 shared experts: STAR bottom's block and skip connection (2), 4 shared + 3 domain experts (7), 3 towers.
+            Assert.Equal(2 + 4 + 3 + 3, replaced.Length);
+            Assert.Contains(replaced, n => n.StartsWith("tower."));
+        }
+        finally { Directory.Delete(runs, recursive: true); }
+    }
+
     [ReferenceFact]
     public void SmokeRunTrainsBothSidesOnTheSameRowsAndResumes()
     {

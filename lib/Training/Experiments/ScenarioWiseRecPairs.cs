@@ -9,6 +9,11 @@ namespace MiDpg.Research.Training.Experiments;
 /// <summary>The pairs of <c>reproduce scenario-wise-rec</c>.</summary>
 public static class ScenarioWiseRecPairs
 {
+    static readonly ModelOptions ReferenceAdapter = new ModelOptions().With<HamurConfig>(c => c with
+    {
+        AdapterLayers = [1], AdapterNorm = HamurNorm.WholeBatch, ScenarioSpecificFactors = false,
+    });
+
     static readonly ModelOptions WideExperts = new ModelOptions().With<PleConfig>(c => c with { ExpertSizes = [128, 128], TowerSizes = [32] });
 
     public static IReadOnlyList<ReferencePair> All { get; } =
@@ -104,6 +109,20 @@ public static class ScenarioWiseRecPairs
             "scale and shift (hamur.py:360-364; ours per-scenario statistics, running averages at test time, shared and per-scenario scale and shift), " +
             "and keeps an up-projection bias the norm cancels (hamur.py:302,357); its hyper-network puts BatchNorm and ReLU after every layer, " +
             "its k x k output included (hamur.py:290-297: a non-negative core), ours Linear-ReLU-Linear."),
+        // Diagnostics for HAMUR: our adapter moved towards the reference's, one choice and then three (the reference unchanged).
+        new("hamur (whole-batch adapter norm)", "hamur-wholebatch", "hamur", new ModelOptions().With<HamurConfig>(c => c with { AdapterNorm = HamurNorm.WholeBatch }),
+            "`AdapterNorm = WholeBatch`: the reference's adapter norm (whole-batch mean and unbiased variance, also at test time; one scale and shift)",
+            "hamur", [],
+            "as `hamur` but for the adapter norm, which is now the reference's: the backbone per domain with BatchNorm, one cell after " +
+            "the second of two layers (ours a cell after each of three), per-scenario U, V, b (the reference's shared, all ones at the start) " +
+            "and the hyper-network's BatchNorm and ReLU on its k x k output remain."),
+        new("hamur (reference's adapter)", "hamur-refadapter", "hamur", ReferenceAdapter,
+            "`AdapterLayers = [1]`, `AdapterNorm = WholeBatch`, `ScenarioSpecificFactors = false`: one cell after the second hidden layer, " +
+            "the reference's norm, one U, V, b for all scenarios",
+            "hamur", [],
+            "the adapter is now placed and normalised as the reference's and its factors are shared; what remains is the reference's " +
+            "complete backbone per domain with BatchNorm (ours one shared 128-64-32 backbone, so a 32-wide layer follows the cell), " +
+            "U and V initialised to ones (ours N(0, 1/fan_in)) and its hyper-network's BatchNorm and ReLU on the k x k output."),
         new("adaptdhm", "adaptdhm", "adaptdhm", new ModelOptions(),
             "defaults: K = 3 clusters, hard routing, centre momentum β 0.9, 3 routing iterations, W^shared ⊙ W^(k) on every layer of 128-64-32 → 1",
             "adaptdhm", [],
@@ -118,5 +137,16 @@ public static class ScenarioWiseRecPairs
             "experts (m3oe.py:95-104,145-150), so its experts are 64 → 32 (ours 128 → 64 on the embeddings), follows every linear layer with " +
             "LayerNorm (m3oe.py:59-61,129), gives its towers an extra 32 → 32 layer (m3oe.py:126-131), gates with a bias on the detached bottom " +
             "output (m3oe.py:120-122,152), and has no task expert (commented out, m3oe.py:163-171; its exp_t and bal_t weights get no gradient)."),
+        new("m3oe (reference without LayerNorm)", "m3oe", "m3oe", new ModelOptions(),
+            "defaults: 4 shared experts 128-64, one domain expert per scenario, one task expert, bias-free gates, towers 32, balance weights σ(1)",
+            "m3oe", ["--no-layernorm"],
+            "the reference's LayerNorms replaced by the identity; its STAR bottom (d_in → 128 → 64 with a skip connection) under 64 → 32 " +
+            "experts, its towers' extra 32 → 32 layer, its gates' bias on the detached bottom output and the missing task expert remain."),
+        new("m3oe (reference's gates; no task expert)", "m3oe-refgates", "m3oe",
+            new ModelOptions().With<M3oeConfig>(c => c with { GateBias = true, DetachGateInput = true, TaskExpert = false }),
+            "`GateBias = true`, `DetachGateInput = true`, `TaskExpert = false`: the reference's gates and fusion",
+            "m3oe", ["--no-layernorm"],
+            "gates and fusion now as the reference's, whose LayerNorms are replaced by the identity; its STAR bottom under 64 → 32 experts " +
+            "and its towers' extra 32 → 32 layer remain."),
     ];
 }
