@@ -51,6 +51,9 @@ def parse_args(argv=None):
                    help="std of the embedding init (ours: 1.0; the reference's SparseFeature default: 1e-4)")
     p.add_argument("--repair-epnet", action="store_true",
                    help="give EPNet the hidden layers --hidden (the reference builds it without any; see README)")
+    p.add_argument("--m2m-per-sample", action="store_true",
+                   help="diagnostic: run M2M's transformer on each sample alone (a one-token sequence; the reference reads "
+                        "the whole batch as one sequence, so its samples attend to each other)")
     p.add_argument("--no-batchnorm", action="store_true",
                    help="diagnostic: replace every BatchNorm1d of the built model by the identity (ours has none)")
     p.add_argument("--no-layernorm", action="store_true",
@@ -65,6 +68,9 @@ def parse_args(argv=None):
         p.error(f"--hidden must be comma-separated integers; got {args.hidden!r}")
     if min(args.hidden) < 1 or min(args.epochs, args.patience, args.batch_size, args.emb, args.threads) < 1:
         p.error("--hidden sizes, --epochs, --patience, --batch-size, --emb and --threads must be >= 1")
+    for flag, model in (("repair_epnet", "epnet"), ("m2m_per_sample", "m2m")):
+        if getattr(args, flag) and args.model != model:
+            p.error(f"--{flag.replace('_', '-')} applies to --model {model} only; got --model {args.model}")
     return args
 
 
@@ -206,14 +212,32 @@ def build_model(args, meta, delta_alpha, zero_columns=()):
         kw = dict(features=agnostic + aware + dense, domain_num=S, domain_shared_expert_num=8, domain_specific_expert_num=2)
         return Sarnet(**kw), kw, None
     if args.model == "m2m":  # models/multi_domain/m2m.py; ours: M2mModel.cs
+        import torch.nn as nn
+
+        class PerSampleTransformer(nn.Module):
+            """An nn.Transformer (sequence-first) that reads a [batch, width] input as `batch` one-token sequences."""
+
+            def __init__(self, inner):
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, src, tgt):
+                return self.inner(src.unsqueeze(0), tgt.unsqueeze(0)).squeeze(0)
         # Ours: 4 experts whose last width (hidden[-2], 64) is the meta width; encoder 2 layers, 4 heads, feed-forward 16.
         # The reference's experts are one layer of expert_output_size, its output MLP fixed at 64 -> 32 -> 1 (m2m.py:40).
         pad = [DenseFeature(n) for n in zero_columns]
         kw = dict(features=agnostic + aware + dense + pad, domain_feature=aware[:1], domain_num=S, num_experts=4,
                   expert_output_size=hidden[-2] if len(hidden) > 1 else hidden[0],
                   transformer_dims={"num_encoder_layers": 2, "num_decoder_layers": 2, "dim_feedforward": 16})
-        change = f"{len(pad)} constant-zero dense column(s) appended so that the input width is a multiple of nhead = 4" if pad else None
-        return M2M(**kw), kw, change
+        changes = [f"{len(pad)} constant-zero dense column(s) appended so that the input width is a multiple of nhead = 4"] if pad else []
+        model = M2M(**kw)
+        if args.m2m_per_sample:
+            # m2m.py:48 hands the [batch, width] embedding to nn.Transformer, which reads it as ONE unbatched sequence of
+            # `batch` tokens. As [1, batch, width] (sequence-first) it is `batch` sequences of one token each: the same
+            # parameters, and no sample sees another.
+            model.transformer = PerSampleTransformer(model.transformer)
+            changes.append("transformer = PerSampleTransformer(transformer): each sample a one-token sequence")
+        return model, kw, "; ".join(changes) or None
     if args.model == "hamur":  # models/multi_domain/hamur.py HamurSmall (what the reference's scripts build); ours: HamurModel.cs
         # HamurSmall has exactly two hidden layers with one adapter cell after the second (hamur.py:262-271, 344-367):
         # it gets our first two widths (128, 64); ours is 128-64-32 with a cell after each. Bottleneck 32 is fixed there

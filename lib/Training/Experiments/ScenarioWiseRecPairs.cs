@@ -98,6 +98,17 @@ public static class ScenarioWiseRecPairs
             "weight generators are Linear-BN-LeakyReLU (m2m.py:29-37; ours linear V S + c), its meta attention is 2d wide with v = 1 at the " +
             "start (m2m.py:29-33,57; ours 32, nn.Linear init), σ = LeakyReLU(0.1) (m2m.py:38,59,67; ours ReLU) and its output MLP 64 → 32 → 1 " +
             "with BatchNorm (m2m.py:40; ours 64 → 32 → 1)."),
+        // Diagnostics for M2M: the reference's transformer kept on each sample (--m2m-per-sample), then its BatchNorm taken out.
+        new("m2m (reference per sample)", "m2m", "m2m", new ModelOptions(), "defaults: field-sequence encoder (2 layers, 4 heads, feed-forward 16), 4 experts 128, 64, S = Mlp(e_aw, 32), learned task embedding, meta attention hidden 32, one meta tower layer, tower 32",
+            "m2m", ["--m2m-per-sample"],
+            "the reference's transformer now reads each sample as a one-token sequence (same parameters; no sample sees another, so its " +
+            "attention is the identity mixing of one token), where ours attends over each sample's field tokens; the rest of `m2m`'s list " +
+            "remains: one-layer experts, S and T from the scenario embedding, Linear-BN-LeakyReLU generators, meta attention 2d wide, " +
+            "LeakyReLU(0.1), BatchNorm."),
+        new("m2m (reference per sample; no BatchNorm)", "m2m", "m2m", new ModelOptions(), "defaults: field-sequence encoder (2 layers, 4 heads, feed-forward 16), 4 experts 128, 64, S = Mlp(e_aw, 32), learned task embedding, meta attention hidden 32, one meta tower layer, tower 32",
+            "m2m", ["--m2m-per-sample", "--no-batchnorm"],
+            "as `m2m (reference per sample)` with the reference's BatchNorms replaced by the identity: its one-layer experts, S and T from " +
+            "the scenario embedding alone, generators with LeakyReLU, meta attention 2d wide with v = 1 and LeakyReLU(0.1) remain."),
         new("hamur", "hamur", "hamur", new ModelOptions(),
             "defaults: DNN 128-64-32 with an adapter cell (bottleneck 32, rank 32, sigmoid, domain norm) after every hidden layer, per-scenario U, V, b, one hyper-network 64 on all features",
             "hamur", [],
