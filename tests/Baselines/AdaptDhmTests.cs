@@ -43,6 +43,9 @@ public sealed class AdaptDhmTests : IDisposable
         Fails(Small with { BottomSizes = [4] }, "BottomSizes", "SharedBottom");
         Fails(Small with { Structure = AdaptDhmStructure.SharedBottom, BottomSizes = [0] }, "BottomSizes[0]");
         Fails(Small with { Routing = (AdaptDhmRouting)7 }, "Routing");
+        Fails(Small with { Initialisation = (AdaptDhmInitialisation)5 }, "Initialisation");
+        Fails(Small with { Structure = AdaptDhmStructure.SharedBottom, Biases = false }, "Biases", "Star only");
+        Fails(Small with { Structure = AdaptDhmStructure.SharedBottom, Initialisation = AdaptDhmInitialisation.Xavier }, "Initialisation", "Star only");
     }
 
     [Fact]
@@ -207,5 +210,38 @@ public sealed class AdaptDhmTests : IDisposable
         Assert.True(BaselineTestData.MaxAbsDiff(hard.Forward(input), soft.Forward(input)) < 1e-5);
         var r = soft.Coefficients(input);
         Assert.True(BaselineTestData.MaxAbsDiff(r.sum(1), ones(20)) < 1e-6, "coefficients sum to 1");
+    }
+
+    [Fact]
+    public void TheReferencesInitialisationWithoutBiasesIsAnUnbiasedXavierProduct()
+    {
+        // Initialisation = Xavier, Biases = false: what Scenario-Wise-Rec's adaptdhm.py computes (adaptdhm.py:45,61,104-106).
+        using var scope = NewDisposeScope();
+        var config = Small with { Initialisation = AdaptDhmInitialisation.Xavier, Biases = false, HiddenSizes = [64, 32] };
+        var model = Build(config, 5);
+        Assert.DoesNotContain(model.named_parameters(), p => p.name.Contains("bias"));
+        var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var din = config.InputDim(model.Features);
+        var widths = new[] { din, 64, 32, 1 };
+        for (var l = 0; l < 3; l++)
+        {
+            var bound = Math.Sqrt(2.0) * Math.Sqrt(6.0 / (widths[l] + widths[l + 1]));
+            foreach (var factor in new[] { $"layers.{l}.shared_weight", $"layers.{l}.cluster_weight" })
+            {
+                var w = parameters[factor];
+                Assert.True(w.abs().max().item<float>() <= bound + 1e-6, $"{factor} within the Xavier bound {bound}");
+                if (w.numel() >= 1000)   // U(-a, a) has std a / sqrt(3)
+                    Assert.InRange(w.std().item<float>(), 0.9 * bound / Math.Sqrt(3), 1.1 * bound / Math.Sqrt(3));
+            }
+        }
+        // Without biases a zero input gives logit 0 on every route: the network is linear-homogeneous.
+        using (no_grad())
+        {
+            var zero = zeros(2, din);
+            var h = zero.unsqueeze(0).expand(config.Clusters, -1, -1);
+            var layers = model.named_children().First(c => c.name == "layers").module.children().Cast<nn.Module<Tensor, Tensor>>().ToArray();
+            foreach (var layer in layers) h = nn.functional.relu(layer.call(h));
+            Assert.Equal(0f, h.abs().max().item<float>());
+        }
     }
 }

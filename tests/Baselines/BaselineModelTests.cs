@@ -152,6 +152,7 @@ public class BaselineModelTests
         new OptMsmConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], SharedDim = 3, HyperHidden = 8, Combination = SharedCombination.Sum, Orthogonality = OrthogonalityMode.GramIdentity, GeneratedLayers = 1 },
         new AdaptDhmConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], Clusters = 2, Routing = AdaptDhmRouting.Soft, Structure = AdaptDhmStructure.SharedBottom, BottomSizes = [6], TowerSizes = [5, 3] },
         new AdaptDhmConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], Clusters = 1, CentroidUpdate = AdaptDhmCentroidUpdate.RoutingMean, CentroidMomentum = 0.5, RoutingIterations = 1 },
+        new AdaptDhmConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], Clusters = 2, Routing = AdaptDhmRouting.Soft, Initialisation = AdaptDhmInitialisation.Xavier, Biases = false },
         new M3oeConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, HiddenSizes = [8, 4], Experts = 1, TaskExpert = false, DetachGateInput = true },
         new M3oeConfig { EmbeddingDim = 4, EmbeddingInitStd = 0.3, Experts = 3, GateBias = true, ExpertSizes = [6], TowerSizes = [], InitialBalanceLogit = -0.5 },
     };

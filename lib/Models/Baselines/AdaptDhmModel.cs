@@ -22,7 +22,10 @@
 // changes them. For data-parallel steps the batch's update is computed once on the whole batch
 // (PrepareBatch) and every shard routes with it, so the sharded step equals the batch step exactly.
 // Hyper-parameters (AdaptDhmConfig): Clusters (K = 3), Routing (Hard), CentroidUpdate (RoutingSum), CentroidMomentum
-// (beta = 0.9), RoutingIterations (3), Structure (Star), BottomSizes / TowerSizes (SharedBottom only).
+// (beta = 0.9), RoutingIterations (3), Structure (Star), BottomSizes / TowerSizes (SharedBottom only), and for Star
+// Initialisation (SharedStart: W^(k) = 1, b^(k) = 0, every cluster starts as the shared network; Xavier: W^shared and
+// W^(k) Xavier-uniform with ReLU gain, the reference's adaptdhm.py:45,61) and Biases (true; false = no bias in any
+// layer, what the reference computes: its biases are created but never used, adaptdhm.py:104-106).
 // "Same backbone sizes": the Star structure's FCN is the backbone d_in -> 128 -> 64 -> 32 -> 1 for every cluster.
 using System.Text.Json.Serialization;
 using TorchSharp;
@@ -63,6 +66,17 @@ public enum AdaptDhmStructure
     SharedBottom,
 }
 
+/// <summary>How the Star structure's weights start.</summary>
+public enum AdaptDhmInitialisation
+{
+    /// <summary>W^shared, b^shared as nn.Linear's default; W^(k) = 1, b^(k) = 0, so every cluster starts as the shared
+    /// network. Default (decision).</summary>
+    SharedStart,
+    /// <summary>W^shared and every W^(k) Xavier-uniform with ReLU gain sqrt(2) (Scenario-Wise-Rec's adaptdhm.py:45,61);
+    /// biases 0. The product W^shared ⊙ W^(k) then starts far smaller than either factor.</summary>
+    Xavier,
+}
+
 /// <summary>AdaptDHM settings.</summary>
 public sealed record AdaptDhmConfig : ModelConfig
 {
@@ -83,6 +97,12 @@ public sealed record AdaptDhmConfig : ModelConfig
 
     /// <summary>Star (default) or SharedBottom.</summary>
     public AdaptDhmStructure Structure { get; init; } = AdaptDhmStructure.Star;
+
+    /// <summary>Star only: how W^shared and W^(k) start (default SharedStart).</summary>
+    public AdaptDhmInitialisation Initialisation { get; init; } = AdaptDhmInitialisation.SharedStart;
+
+    /// <summary>Star only: b^shared + b^(k) in every layer (default true; false = none, as the reference computes).</summary>
+    public bool Biases { get; init; } = true;
 
     /// <summary>SharedBottom only: hidden sizes of the shared bottom. null = HiddenSizes without its last entry (128, 64).</summary>
     public IReadOnlyList<int>? BottomSizes { get; init; }
@@ -105,8 +125,11 @@ public sealed record AdaptDhmConfig : ModelConfig
         if (!Enum.IsDefined(Routing)) problems.Add($"{nameof(Routing)} must be Hard or Soft; got {Routing}");
         if (!Enum.IsDefined(CentroidUpdate)) problems.Add($"{nameof(CentroidUpdate)} must be RoutingSum, RoutingMean or Frozen; got {CentroidUpdate}");
         if (!Enum.IsDefined(Structure)) problems.Add($"{nameof(Structure)} must be Star or SharedBottom; got {Structure}");
+        if (!Enum.IsDefined(Initialisation)) problems.Add($"{nameof(Initialisation)} must be SharedStart or Xavier; got {Initialisation}");
         if (Structure == AdaptDhmStructure.Star && (BottomSizes is not null || TowerSizes is not null))
             problems.Add($"{nameof(BottomSizes)} and {nameof(TowerSizes)} apply to Structure = SharedBottom only (Structure = Star uses HiddenSizes)");
+        if (Structure == AdaptDhmStructure.SharedBottom && (Initialisation != AdaptDhmInitialisation.SharedStart || !Biases))
+            problems.Add($"{nameof(Initialisation)} and {nameof(Biases)} apply to Structure = Star only (SharedBottom's MLPs start as nn.Linear and have biases)");
         if (!HasValidHiddenSizes || Structure != AdaptDhmStructure.SharedBottom) return problems;
         Baseline.RequirePositive(problems, nameof(BottomSizes), EffectiveBottomSizes, allowEmpty: false);
         Baseline.RequirePositive(problems, nameof(TowerSizes), EffectiveTowerSizes);
@@ -115,26 +138,40 @@ public sealed record AdaptDhmConfig : ModelConfig
 }
 
 /// <summary>One star-topology layer for K clusters at once: input [K, B, in] (one copy per cluster) -> [K, B, out]
-/// with W^(k) = shared_weight ⊙ cluster_weight[k], b^(k) = shared_bias + cluster_bias[k].</summary>
+/// with W^(k) = shared_weight ⊙ cluster_weight[k], b^(k) = shared_bias + cluster_bias[k] (no bias with biases = false).</summary>
 internal sealed class ClusterStarLayer : Module<Tensor, Tensor>
 {
     private readonly Parameter shared_weight;    // [in, out]
-    private readonly Parameter shared_bias;      // [out]
-    private readonly Parameter cluster_weight;   // [K, in, out], ones: every cluster starts as the shared layer
-    private readonly Parameter cluster_bias;     // [K, out], zeros
+    private readonly Parameter? shared_bias;     // [out]
+    private readonly Parameter cluster_weight;   // [K, in, out]; SharedStart: ones, every cluster starts as the shared layer
+    private readonly Parameter? cluster_bias;    // [K, out], zeros
 
-    public ClusterStarLayer(int clusters, int input, int output) : base(nameof(ClusterStarLayer))
+    public ClusterStarLayer(int clusters, int input, int output, AdaptDhmInitialisation initialisation, bool biases) : base(nameof(ClusterStarLayer))
     {
-        var bound = 1.0 / Math.Sqrt(input);   // nn.Linear's default for the shared weights and biases
-        shared_weight = Parameter(empty(input, output).uniform_(-bound, bound));
-        shared_bias = Parameter(empty(output).uniform_(-bound, bound));
-        cluster_weight = Parameter(ones(clusters, input, output));
-        cluster_bias = Parameter(zeros(clusters, output));
+        if (initialisation == AdaptDhmInitialisation.Xavier)
+        {
+            // Xavier-uniform with ReLU gain: bound = sqrt(2) sqrt(6 / (in + out)), for the shared and every cluster factor.
+            var bound = Math.Sqrt(2.0) * Math.Sqrt(6.0 / (input + output));
+            shared_weight = Parameter(empty(input, output).uniform_(-bound, bound));
+            cluster_weight = Parameter(empty(clusters, input, output).uniform_(-bound, bound));
+            if (biases) shared_bias = Parameter(zeros(output));
+        }
+        else
+        {
+            var bound = 1.0 / Math.Sqrt(input);   // nn.Linear's default for the shared weights and biases
+            shared_weight = Parameter(empty(input, output).uniform_(-bound, bound));
+            cluster_weight = Parameter(ones(clusters, input, output));
+            if (biases) shared_bias = Parameter(empty(output).uniform_(-bound, bound));
+        }
+        if (biases) cluster_bias = Parameter(zeros(clusters, output));
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor h) =>
-        bmm(h, cluster_weight * shared_weight) + (cluster_bias + shared_bias).unsqueeze(1);
+    public override Tensor forward(Tensor h)
+    {
+        var y = bmm(h, cluster_weight * shared_weight);
+        return cluster_bias is null ? y : y + (cluster_bias + shared_bias!).unsqueeze(1);
+    }
 }
 
 /// <summary>AdaptDHM. Components: embeddings, backbone (the shared weights or bottom), clusters (per-cluster weights or
@@ -170,7 +207,11 @@ public sealed class AdaptDhmModel : ScenarioModel, IComponentCounted, ITrainingS
         {
             layers = new ModuleList<ClusterStarLayer>();
             var width = din;
-            foreach (var h in config.HiddenSizes.Append(1)) { layers.Add(new ClusterStarLayer(k, width, h)); width = h; }
+            foreach (var h in config.HiddenSizes.Append(1))
+            {
+                layers.Add(new ClusterStarLayer(k, width, h, config.Initialisation, config.Biases));
+                width = h;
+            }
         }
         else
         {
@@ -296,7 +337,8 @@ public sealed class AdaptDhmModel : ScenarioModel, IComponentCounted, ITrainingS
             ? BaselineComponent.Clusters : ModelComponent.Backbone,
         ModelComponent.Backbone, BaselineComponent.Clusters);
 
-    /// <summary>Star: backbone = mlp(d_in, hidden..., 1) (the shared W, b), clusters = K mlp(d_in, hidden..., 1).
+    /// <summary>Star: backbone = mlp(d_in, hidden..., 1) (the shared W, b), clusters = K mlp(d_in, hidden..., 1); without
+    /// biases each less sum(hidden) + 1.
     /// SharedBottom: backbone = mlp(d_in, bottom..., none), clusters = K mlp(bottom_L, tower..., 1). The centres are a
     /// buffer, not parameters.</summary>
     public static IReadOnlyDictionary<string, long> Formula(FeatureSpec features, AdaptDhmConfig config)
@@ -305,7 +347,7 @@ public sealed class AdaptDhmModel : ScenarioModel, IComponentCounted, ITrainingS
         long backbone, clusters;
         if (config.Structure == AdaptDhmStructure.Star)
         {
-            backbone = Baseline.MlpCount(din, config.HiddenSizes, 1);
+            backbone = Baseline.MlpCount(din, config.HiddenSizes, 1) - (config.Biases ? 0 : config.HiddenSizes.Sum() + 1L);
             clusters = k * backbone;
         }
         else

@@ -141,6 +141,13 @@ public static class ScenarioWiseRecPairs
             "and W^(k) Xavier-uniform (adaptdhm.py:45,61) where ours starts W^(k) = 1 with W^shared as nn.Linear's default, and its centres are a " +
             "plain tensor (adaptdhm.py:33), not saved with the weights, so its best epoch is tested with the last epoch's centres; ours commits " +
             "the batch's centre update after the optimiser step (the same centres route the batch on both sides)."),
+        // Diagnostic for AdaptDHM: our layers started and computed as the reference's (no bias, Xavier factors).
+        new("adaptdhm (reference's initialisation; no biases)", "adaptdhm-refinit", "adaptdhm",
+            new ModelOptions().With<AdaptDhmConfig>(c => c with { Initialisation = AdaptDhmInitialisation.Xavier, Biases = false }),
+            "`Initialisation = Xavier`, `Biases = false`: W^shared and W^(k) Xavier-uniform (ReLU gain), no bias in any layer, as the reference computes",
+            "adaptdhm", [],
+            "the layers now start and compute as the reference's; what remains is that its centres are not saved with the weights, so its " +
+            "best epoch is tested with the last epoch's centres (ours with the best epoch's)."),
         new("m3oe", "m3oe", "m3oe", new ModelOptions(),
             "defaults: 4 shared experts 128-64, one domain expert per scenario, one task expert, bias-free gates, towers 32, balance weights σ(1)",
             "m3oe", [],
