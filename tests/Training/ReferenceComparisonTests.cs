@@ -89,6 +89,53 @@ public class ReferenceComparisonTests
     }
 
     [ReferenceFact]
+    public void M2mPerSampleMakesTheReferencesPredictionsIndependentOfTheBatch()
+    {
+        // The reference's M2M feeds the [batch, width] embedding to nn.Transformer as one sequence (m2m.py:48): a row's
+        // prediction changes with the rows beside it. --m2m-per-sample must remove exactly that coupling.
+        var data = DatasetSource.Parse("synthetic,rows=600,scenarios=3").Load();
+        var dir = Directory.CreateTempSubdirectory("midpg-m2m-").FullName;
+        try
+        {
+            var export = Path.Combine(dir, "export");
+            SplitExport.Write(export, data.Name, data.Train, data.Valid, data.Test);
+            string Gap(bool perSample)
+            {
+                var flag = perSample ? "'--m2m-per-sample', " : "";
+                var script = string.Join("\n",
+                    "import sys, torch",
+                    $"sys.path.insert(0, {Py(Path.GetDirectoryName(ReproduceCommand.Driver)!)}); sys.path.insert(0, {Py(ReferenceFactAttribute.Reference!)})",
+                    "import swr_driver as d",
+                    $"args = d.parse_args(['--reference', {Py(ReferenceFactAttribute.Reference!)}, '--data', {Py(export)}, '--model', 'm2m', {flag}'--out', 'unused'])",
+                    "meta, parts = d.load_export(args.data)",
+                    "zeros = d.m2m_padding(args, meta)",
+                    "torch.manual_seed(1)",
+                    "model, _, _ = d.build_model(args, meta, 0.0, zero_columns=zeros)",
+                    "model.eval()",
+                    "x, _ = next(iter(d.make_loader(parts['test'], meta, 40, zero_columns=zeros)))",
+                    "with torch.no_grad():",
+                    "    whole = model(x)",
+                    "    alone = torch.cat([model({k: v[i:i + 1] for k, v in x.items()}).reshape(1) for i in range(8)])",
+                    "print(float((whole[:8] - alone).abs().max()))");
+                var start = new System.Diagnostics.ProcessStartInfo(Models.PeerFactAttribute.Python, ["-c", script])
+                { RedirectStandardOutput = true, RedirectStandardError = true };
+                using var p = System.Diagnostics.Process.Start(start)!;
+                var stdout = p.StandardOutput.ReadToEndAsync();
+                var stderr = p.StandardError.ReadToEnd();
+                p.WaitForExit();
+                Assert.True(p.ExitCode == 0, stderr);
+                return stdout.Result.Trim();
+            }
+            static string Py(string text) => "'" + text.Replace("\\", "\\\\").Replace("'", "\\'") + "'";
+            var coupled = double.Parse(Gap(perSample: false), System.Globalization.CultureInfo.InvariantCulture);
+            var perSample = double.Parse(Gap(perSample: true), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(coupled > 1e-4, $"as built, a row's prediction depends on its batch (max change {coupled})");
+            Assert.True(perSample < 1e-5, $"per sample, a row's prediction is its own (max change {perSample})");
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [ReferenceFact]
     public void NoLayerNormReplacesEveryLayerNormOfTheReferencesM3oe()
     {
         // The M3oE diagnostic pair: the reference's blocks are Linear-LayerNorm-ReLU (m3oe.py:59-61,129); --no-layernorm
