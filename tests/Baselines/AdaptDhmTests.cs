@@ -244,4 +244,17 @@ public sealed class AdaptDhmTests : IDisposable
             Assert.Equal(0f, h.abs().max().item<float>());
         }
     }
+
+    [Fact]
+    public void TheNewOptionsLeaveDefaultConfigsSerialisedAsBefore()
+    {
+        // Runs recorded before Initialisation and Biases existed are reused only if a default config serialises as it did.
+        var options = new System.Text.Json.JsonSerializerOptions { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+        var plain = System.Text.Json.JsonSerializer.Serialize(new AdaptDhmConfig(), options);
+        Assert.DoesNotContain("Initialisation", plain);
+        Assert.DoesNotContain("Biases", plain);
+        var reference = System.Text.Json.JsonSerializer.Serialize(new AdaptDhmConfig { Initialisation = AdaptDhmInitialisation.Xavier, Biases = false }, options);
+        Assert.Contains("\"Initialisation\":\"Xavier\"", reference);
+        Assert.Contains("\"Biases\":false", reference);
+    }
 }

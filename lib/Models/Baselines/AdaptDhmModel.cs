@@ -99,10 +99,18 @@ public sealed record AdaptDhmConfig : ModelConfig
     public AdaptDhmStructure Structure { get; init; } = AdaptDhmStructure.Star;
 
     /// <summary>Star only: how W^shared and W^(k) start (default SharedStart).</summary>
+    /// (Left out of the serialised config at its default, so runs recorded before the option existed stay reusable.)
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public AdaptDhmInitialisation Initialisation { get; init; } = AdaptDhmInitialisation.SharedStart;
 
-    /// <summary>Star only: b^shared + b^(k) in every layer (default true; false = none, as the reference computes).</summary>
-    public bool Biases { get; init; } = true;
+    /// <summary>Star only: b^shared + b^(k) in every layer (null = default = true; false = none, as the reference computes).
+    /// Nullable so that the default is left out of the serialised config and runs recorded before the option stay reusable.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Biases { get; init; }
+
+    /// <summary>Whether the Star layers have biases (<see cref="Biases"/> ?? true).</summary>
+    [JsonIgnore]
+    public bool HasBiases => Biases ?? true;
 
     /// <summary>SharedBottom only: hidden sizes of the shared bottom. null = HiddenSizes without its last entry (128, 64).</summary>
     public IReadOnlyList<int>? BottomSizes { get; init; }
@@ -128,7 +136,7 @@ public sealed record AdaptDhmConfig : ModelConfig
         if (!Enum.IsDefined(Initialisation)) problems.Add($"{nameof(Initialisation)} must be SharedStart or Xavier; got {Initialisation}");
         if (Structure == AdaptDhmStructure.Star && (BottomSizes is not null || TowerSizes is not null))
             problems.Add($"{nameof(BottomSizes)} and {nameof(TowerSizes)} apply to Structure = SharedBottom only (Structure = Star uses HiddenSizes)");
-        if (Structure == AdaptDhmStructure.SharedBottom && (Initialisation != AdaptDhmInitialisation.SharedStart || !Biases))
+        if (Structure == AdaptDhmStructure.SharedBottom && (Initialisation != AdaptDhmInitialisation.SharedStart || !HasBiases))
             problems.Add($"{nameof(Initialisation)} and {nameof(Biases)} apply to Structure = Star only (SharedBottom's MLPs start as nn.Linear and have biases)");
         if (!HasValidHiddenSizes || Structure != AdaptDhmStructure.SharedBottom) return problems;
         Baseline.RequirePositive(problems, nameof(BottomSizes), EffectiveBottomSizes, allowEmpty: false);
@@ -209,7 +217,7 @@ public sealed class AdaptDhmModel : ScenarioModel, IComponentCounted, ITrainingS
             var width = din;
             foreach (var h in config.HiddenSizes.Append(1))
             {
-                layers.Add(new ClusterStarLayer(k, width, h, config.Initialisation, config.Biases));
+                layers.Add(new ClusterStarLayer(k, width, h, config.Initialisation, config.HasBiases));
                 width = h;
             }
         }
@@ -347,7 +355,7 @@ public sealed class AdaptDhmModel : ScenarioModel, IComponentCounted, ITrainingS
         long backbone, clusters;
         if (config.Structure == AdaptDhmStructure.Star)
         {
-            backbone = Baseline.MlpCount(din, config.HiddenSizes, 1) - (config.Biases ? 0 : config.HiddenSizes.Sum() + 1L);
+            backbone = Baseline.MlpCount(din, config.HiddenSizes, 1) - (config.HasBiases ? 0 : config.HiddenSizes.Sum() + 1L);
             clusters = k * backbone;
         }
         else
