@@ -88,6 +88,18 @@ public class ReferenceComparisonTests
         Assert.All(ScenarioWiseRecPairs.All.SelectMany(p => p.ReferenceArguments), a => Assert.Contains(a, declared));
     }
 
+    /// <summary>A one-seed run of the named pairs on a small dataset, patience 1, against the checkout found.</summary>
+    static ReferenceSpec SmokeSpec(string[] pairs, string data, int epochs) => new()
+    {
+        Experiment = "smoke",
+        Pairs = ScenarioWiseRecPairs.All.Where(p => pairs.Contains(p.Name)).ToArray(),
+        Datasets = [DatasetSource.Parse(data)],
+        Seeds = [1],
+        Trainer = new ReferenceSpec { Pairs = [], Datasets = [], Driver = "", ReferenceRoot = "" }.Trainer with { MaxEpochs = epochs, Patience = 1 },
+        Driver = ReproduceCommand.Driver,
+        ReferenceRoot = ReferenceFactAttribute.Reference!,
+    };
+
     [ReferenceFact]
     public void M2mPerSampleMakesTheReferencesPredictionsIndependentOfTheBatch()
     {
@@ -143,16 +155,7 @@ public class ReferenceComparisonTests
         var runs = Directory.CreateTempSubdirectory("midpg-swr-ln-").FullName;
         try
         {
-            var spec = new ReferenceSpec
-            {
-                Experiment = "smoke",
-                Pairs = ScenarioWiseRecPairs.All.Where(p => p.Name == "m3oe (reference without LayerNorm)").ToArray(),
-                Datasets = [DatasetSource.Parse("synthetic,rows=2000,scenarios=3")],
-                Seeds = [1],
-                Trainer = new ReferenceSpec { Pairs = [], Datasets = [], Driver = "", ReferenceRoot = "" }.Trainer with { MaxEpochs = 1, Patience = 1 },
-                Driver = ReproduceCommand.Driver,
-                ReferenceRoot = ReferenceFactAttribute.Reference!,
-            };
+            var spec = SmokeSpec(["m3oe (reference without LayerNorm)"], "synthetic,rows=2000,scenarios=3", epochs: 1);
             new ReferenceComparison(new ResultsStore(runs), new StringWriter()).Run(spec);
             var record = Directory.GetFiles(runs, "seed-1.json", SearchOption.AllDirectories).Single();
             Assert.Contains("m3oe+no-layernorm", record);
@@ -172,16 +175,7 @@ public class ReferenceComparisonTests
         var runs = Directory.CreateTempSubdirectory("midpg-swr-").FullName;
         try
         {
-            var spec = new ReferenceSpec
-            {
-                Experiment = "smoke",
-                Pairs = ScenarioWiseRecPairs.All.Where(p => p.Name is "star" or "ple").ToArray(),
-                Datasets = [DatasetSource.Parse("synthetic,rows=3000")],
-                Seeds = [1],
-                Trainer = new ReferenceSpec { Pairs = [], Datasets = [], Driver = "", ReferenceRoot = "" }.Trainer with { MaxEpochs = 2, Patience = 1 },
-                Driver = ReproduceCommand.Driver,
-                ReferenceRoot = ReferenceFactAttribute.Reference!,
-            };
+            var spec = SmokeSpec(["star", "ple"], "synthetic,rows=3000", epochs: 2);
             var log = new StringWriter();
             var comparison = new ReferenceComparison(new ResultsStore(runs), log);
             comparison.Run(spec);
